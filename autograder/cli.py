@@ -1,0 +1,204 @@
+"""The ``rnnlab`` command line: thin argument parsing over library calls."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder import ROOT
+
+
+def _lab_sine(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from autograder import impl
+    from autograder.lab import sine
+
+    config = sine.BETTER if args.better else sine.SHEET
+    if args.epochs is not None:
+        config = replace(config, nepoch=args.epochs)
+    sine.run(impl.load(args.impl, ("rnn",)), args.out, replace(config, seed=args.seed), _console())
+    return 0
+
+
+def _lab_sentiment(args: argparse.Namespace) -> int:
+    from autograder import impl
+    from autograder.lab import sentiment
+    from data.sentiment import locate
+
+    locate(args.data)  # a missing data set is said before TensorFlow loads
+    modules = impl.load(args.impl, ("vocab", "labels", "padding", "splits", "lstm"))
+    sentiment.run(
+        modules,
+        args.data,
+        args.out,
+        epochs=args.epochs,
+        lstm_size=args.lstm_size,
+        lstm_layers=args.lstm_layers,
+        embed_size=args.embed_size,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        keep_prob=args.keep_prob,
+        limit=args.limit,
+        seed=args.seed,
+        console=_console(),
+    )
+    return 0
+
+
+def _data_fetch(args: argparse.Namespace) -> int:
+    from data import sentiment
+
+    console = _console()
+    with _progress(console) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(name: str, done: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(name, total=total)
+            progress.update(tasks[name], completed=done)
+
+        paths = sentiment.fetch(args.dest, source=args.source, progress=report)
+    for name, path in paths.items():
+        console.print(f"{name}: verified, {path}")
+    return 0
+
+
+def _stubs(args: argparse.Namespace) -> int:
+    from autograder import stubs
+
+    reference, assignment = ROOT / "reference", ROOT / "assignment"
+    if args.check:
+        stale = stubs.stale_stubs(reference, assignment)
+        for name in stale:
+            print(f"assignment/{name}.py is out of date with reference/{name}.py", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stubs.write_stubs(reference, assignment):
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _progress(console):
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=console
+    )
+
+
+def _default_data_dir() -> Path:
+    from data.sentiment import DEFAULT_DIR
+
+    return DEFAULT_DIR
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="rnnlab", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    lab = commands.add_parser("lab", help="run one half of the lab end to end")
+    labs = lab.add_subparsers(dest="lab", required=True, metavar="PART")
+    impl_help = "'reference', 'assignment', or a folder with your filled-in modules"
+
+    sine = labs.add_parser("sine", help="part 1: the numpy RNN on a sine wave")
+    sine.add_argument("--impl", default="reference", help=impl_help)
+    sine.add_argument(
+        "--better",
+        action="store_true",
+        help="better hyperparameters than the sheet's (init U(-0.3, 0.3), lr 0.01, 30 epochs)",
+    )
+    sine.add_argument("--epochs", type=int, help="override the number of epochs")
+    sine.add_argument("--seed", type=int, default=0)
+    sine.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=Path("runs/sine"),
+        help="where to write sine.png and sine.json (default: runs/sine)",
+    )
+    sine.set_defaults(run=_lab_sine)
+
+    sent = labs.add_parser("sentiment", help="part 2: the TensorFlow LSTM on movie reviews")
+    sent.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="folder with reviews.txt and labels.txt (plain or .gz); "
+        "default: where `rnnlab data fetch` puts them",
+    )
+    sent.add_argument("--impl", default="reference", help=impl_help)
+    sent.add_argument("--epochs", type=int, default=10)
+    sent.add_argument("--lstm-size", type=int, default=256)
+    sent.add_argument("--lstm-layers", type=int, default=1)
+    sent.add_argument("--embed-size", type=int, default=300)
+    sent.add_argument("--batch-size", type=int, default=500)
+    sent.add_argument("--learning-rate", type=float, default=0.001)
+    sent.add_argument("--keep-prob", type=float, default=0.5)
+    sent.add_argument("--limit", type=int, help="use only the first N reviews (a quick run)")
+    sent.add_argument("--seed", type=int, default=0)
+    sent.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=Path("runs/sentiment"),
+        help="where to write the checkpoint and plots (default: runs/sentiment)",
+    )
+    sent.set_defaults(run=_lab_sentiment)
+
+    data = commands.add_parser("data", help="the movie-review data set")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    fetch = data_commands.add_parser(
+        "fetch", help="download reviews.txt and labels.txt and verify their checksums"
+    )
+    fetch.add_argument(
+        "--dest",
+        type=Path,
+        default=None,
+        help="where to put them (default: $RNNLAB_DATA or ~/.cache/rnnlab/sentiment)",
+    )
+    fetch.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        help="copy from this folder (plain or .gz files) instead of downloading",
+    )
+    fetch.set_defaults(run=_data_fetch)
+
+    stubs = commands.add_parser("stubs", help="regenerate assignment/ from reference/")
+    stubs.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that assignment/ is up to date (exit 1 if not)",
+    )
+    stubs.set_defaults(run=_stubs)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    for name in ("data", "dest"):
+        if getattr(args, name, "unset") is None:
+            setattr(args, name, _default_data_dir())
+    from autograder.impl import ImplError
+    from data.sentiment import DataError
+
+    try:
+        return args.run(args)
+    except (DataError, ImplError) as error:
+        print(f"rnnlab: error: {error}", file=sys.stderr)
+        return 2
+    except NotImplementedError as error:
+        print(f"rnnlab: {error} (not written yet: fill in the stub and run again)", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rnnlab: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

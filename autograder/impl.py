@@ -1,0 +1,50 @@
+"""Load an implementation of the graded modules (the reference, or a student's folder) by path.
+
+Used by the lab runs, which execute the student's code in this process on
+purpose: the lab is the student's own program. Grading never does this.
+"""
+
+import importlib.util
+import itertools
+import sys
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+
+from autograder import ROOT
+
+_loads = itertools.count()
+
+
+class ImplError(Exception):
+    """The implementation folder is missing or lacks a module."""
+
+
+def resolve(impl: str | Path) -> Path:
+    """The folder of ``impl``: ``reference`` and ``assignment`` are the project's own."""
+    folder = ROOT / str(impl) if str(impl) in ("reference", "assignment") else Path(impl)
+    if not folder.is_dir():
+        raise ImplError(f"{folder} is not a folder of modules (expected vocab.py, rnn.py, ...)")
+    return folder.resolve()
+
+
+def load(impl: str | Path, names: tuple[str, ...]) -> SimpleNamespace:
+    """Import modules ``names`` from the folder ``impl`` under fresh, private module names.
+
+    The folder goes on ``sys.path`` so a student's own helper modules import.
+    Returns a namespace with one attribute per module name.
+    """
+    folder = resolve(impl)
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    prefix = f"_rnnlab_impl{next(_loads)}_"
+    modules: dict[str, ModuleType] = {}
+    for name in names:
+        path = folder / f"{name}.py"
+        if not path.is_file():
+            raise ImplError(f"{folder} has no {name}.py")
+        spec = importlib.util.spec_from_file_location(prefix + name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        modules[name] = module
+    return SimpleNamespace(**modules)

@@ -1,0 +1,1 @@
+"""Data sets for the lab: ``data.sentiment`` fetches, verifies and finds the movie reviews."""

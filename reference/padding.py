@@ -1,0 +1,69 @@
+"""Lab part 2, step 3: drop empty reviews, then make every review ``seq_len`` long."""
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def drop_empty(
+    reviews_ints: list[list[int]], labels: Sequence[int] | np.ndarray
+) -> tuple[list[list[int]], np.ndarray]:
+    """Remove every review of length 0 together with its label.
+
+    Args:
+        reviews_ints: encoded reviews (lists of ints), as ``encode_reviews`` gives.
+        labels: one label per review (a list or a 1-D array).
+
+    Returns:
+        ``(reviews_ints, labels)`` without the empty reviews and their labels,
+        in their original order. The labels come back as a numpy array.
+
+    Raises:
+        ValueError: if ``len(reviews_ints) != len(labels)``.
+
+    Example:
+        >>> drop_empty([[4], [], [1, 2]], [1, 0, 0])
+        ([[4], [1, 2]], array([1, 0]))
+    """
+    # BEGIN SOLUTION
+    labels = np.asarray(labels)
+    if len(reviews_ints) != len(labels):
+        raise ValueError(f"{len(reviews_ints)} reviews but {len(labels)} labels")
+    keep = [i for i, review in enumerate(reviews_ints) if len(review) > 0]
+    return [reviews_ints[i] for i in keep], labels[np.asarray(keep, dtype=np.intp)]
+    # END SOLUTION
+
+
+def pad_features(reviews_ints: list[list[int]], seq_len: int = 200) -> np.ndarray:
+    """Make a ``(len(reviews_ints), seq_len)`` integer array, one review a row.
+
+    - A review shorter than ``seq_len`` is padded with 0s on the LEFT, so its
+      words sit at the end of the row: ``[117, 18, 128]`` with ``seq_len=5``
+      gives ``[0, 0, 117, 18, 128]``.
+    - A review longer than ``seq_len`` keeps its FIRST ``seq_len`` words.
+    - A review of exactly ``seq_len`` words is kept as it is; an empty one is
+      a row of 0s.
+
+    Args:
+        reviews_ints: encoded reviews (lists of ints).
+        seq_len: the row length, a positive integer.
+
+    Returns:
+        An array of shape ``(len(reviews_ints), seq_len)`` and an integer dtype.
+        No reviews give shape ``(0, seq_len)``.
+
+    Raises:
+        ValueError: if ``seq_len`` is not a positive integer (0, -3, 2.5 and
+            ``True`` are all refused).
+    """
+    # BEGIN SOLUTION
+    if isinstance(seq_len, bool) or not isinstance(seq_len, int | np.integer) or seq_len < 1:
+        raise ValueError(f"seq_len must be a positive integer, not {seq_len!r}")
+    features = np.zeros((len(reviews_ints), seq_len), dtype=np.int32)
+    # One slice assignment a row: 25,000 rows take ~20 ms, not worth cleverness.
+    for row, review in zip(features, reviews_ints, strict=True):
+        kept = review[:seq_len]
+        if len(kept):
+            row[seq_len - len(kept) :] = kept
+    return features
+    # END SOLUTION

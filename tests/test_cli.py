@@ -1,0 +1,55 @@
+"""The ``rnnlab`` command line: exit codes, one-line errors, files written."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder.cli import main
+
+
+def test_lab_sine_writes_plot_and_metrics(tmp_path, capsys):
+    assert main(["lab", "sine", "--better", "--epochs", "3", "-o", str(tmp_path)]) == 0
+    metrics = json.loads((tmp_path / "sine.json").read_text())
+    assert [h["epoch"] for h in metrics["history"]] == [0, 1, 2, 3]
+    assert metrics["history"][-1]["loss"] < metrics["history"][0]["loss"]
+    assert (tmp_path / "sine.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "epoch   3/3" in capsys.readouterr().out
+
+
+def test_lab_sine_on_the_stubs_says_what_to_fill_in(tmp_path, capsys):
+    assert main(["lab", "sine", "--impl", "assignment", "-o", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "your code here" in err and "fill in" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["lab", "sine", "--impl", "/no/such/folder"], ["/no/such/folder", "not a folder"]),
+        (["lab", "sentiment", "--data", "{tmp}"], ["reviews.txt", "rnnlab data fetch"]),
+        (["data", "fetch", "--dest", "{tmp}/d", "--from", "{tmp}"], ["reviews.txt"]),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, words):
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("rnnlab: error:")
+    for word in words:
+        assert word in err
+    assert not (tmp_path / "d" / "reviews.txt").exists()
+
+
+def test_stubs_check_passes_on_the_repo():
+    assert main(["stubs", "--check"]) == 0
+
+
+def test_help_lists_the_commands():
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and "lab" in result.stdout
