@@ -12,7 +12,6 @@ from pathlib import Path
 
 from autograder.rubric import MODULES
 
-
 _BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION[ \t]*$")
 _END = re.compile(r"^[ \t]*# END SOLUTION[ \t]*$")
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(?P<name>\w+)")

@@ -1,0 +1,352 @@
+"""Tests for reference/lstm.py (the TensorFlow graph and its training loop) and for the
+end-to-end sentiment run, on tiny problems that train in a second or two.
+
+TensorFlow is imported once, with this module; the whole file runs in well under a
+minute on two cores. The run on the real data set is marked slow.
+"""
+
+import io
+import json
+import random
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from autograder.lab import sentiment
+from data.sentiment import DataError
+from reference import labels, lstm, padding, splits, vocab
+
+tf = lstm.tf
+tf1 = tf.compat.v1
+
+# The TF 1-style API warns that it is deprecated at every graph: that is the lab's point.
+pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:UserWarning")
+
+KEYS = {
+    "graph",
+    "inputs_",
+    "labels_",
+    "keep_prob",
+    "embedding",
+    "initial_state",
+    "outputs",
+    "final_state",
+    "predictions",
+    "cost",
+    "optimizer",
+    "accuracy",
+}
+REFERENCE = types.SimpleNamespace(
+    vocab=vocab, labels=labels, padding=padding, splits=splits, lstm=lstm
+)
+
+
+def token_data(n: int, seq_len: int = 8, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of filler tokens 3..5 with one token 1 (label 1) or 2 (label 0) somewhere."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(3, 6, (n, seq_len)).astype(np.int32)
+    y = rng.integers(0, 2, n)
+    x[np.arange(n), rng.integers(0, seq_len, n)] = np.where(y == 1, 1, 2)
+    return x, y
+
+
+def small_graph(layers: int = 1, batch_size: int = 32, seed: int = 0, **kwargs) -> dict:
+    options = {"lstm_size": 16, "embed_size": 8, "learning_rate": 0.01, **kwargs}
+    with lstm.seeded(seed):
+        return lstm.build_graph(6, lstm_layers=layers, batch_size=batch_size, **options)
+
+
+# ---------------------------------------------------------------------------
+# build_graph
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_build_graph_has_the_contract_keys_dtypes_and_shapes(layers):
+    model = lstm.build_graph(10, lstm_size=12, lstm_layers=layers, batch_size=4, embed_size=6)
+    assert KEYS <= set(model)
+    graph = model["graph"]
+    assert isinstance(graph, tf.Graph)
+    assert tf.executing_eagerly(), "build_graph must not switch eager execution off globally"
+
+    for name in ("inputs_", "labels_"):
+        assert model[name].dtype == tf.int32 and model[name].op.type == "Placeholder"
+        assert model[name].shape.as_list() == [None, None]
+    assert model["keep_prob"].dtype == tf.float32 and model["keep_prob"].shape.rank == 0
+    assert model["embedding"].shape.as_list() == [10, 6]
+
+    state = model["initial_state"]
+    assert len(state) == layers
+    for layer in state:
+        assert [part.shape.as_list() for part in layer] == [[4, 12], [4, 12]]
+    assert tf.nest.map_structure(lambda t: t.shape.as_list(), model["final_state"]) == (
+        tf.nest.map_structure(lambda t: t.shape.as_list(), state)
+    )
+    assert model["outputs"].shape.as_list()[-1] == 12
+    assert model["predictions"].shape.as_list()[-1] == 1
+    assert model["cost"].shape.rank == 0 and model["accuracy"].shape.rank == 0
+    assert isinstance(model["optimizer"], tf.Operation)
+    for name in KEYS - {"graph", "initial_state", "final_state"}:
+        assert model[name].graph is graph, name
+
+
+def test_each_call_makes_a_new_graph():
+    first, second = lstm.build_graph(5, 4, 1, 2, 0.01, 3), lstm.build_graph(5, 4, 1, 2, 0.01, 3)
+    assert first["graph"] is not second["graph"]
+    assert first["graph"] is not tf1.get_default_graph()
+
+
+@pytest.mark.parametrize("layers", [1, 2, 3])
+def test_every_layer_has_its_own_weights(layers):
+    # embed_size != lstm_size: with one cell shared by all layers this could not even build.
+    model = lstm.build_graph(10, lstm_size=12, lstm_layers=layers, batch_size=4, embed_size=6)
+    with model["graph"].as_default():
+        trainable = tf1.trainable_variables()
+    kernels = [v for v in trainable if "kernel" in v.name and "dense" not in v.name]
+    assert len(kernels) == layers
+    assert len({v.name for v in kernels}) == layers
+    # Layer 1 reads the embedding (6) and its own output (12); later layers read 12 + 12.
+    assert [v.shape.as_list() for v in kernels] == [[18, 48]] + [[24, 48]] * (layers - 1)
+    # embedding + (kernel, bias) per layer + the dense layer's kernel and bias
+    assert len(trainable) == 1 + 2 * layers + 2
+
+
+def test_embedding_starts_uniform_in_minus_one_one():
+    model = lstm.build_graph(200, lstm_size=4, batch_size=2, embed_size=50)
+    with tf1.Session(graph=model["graph"]) as sess:
+        sess.run(tf1.variables_initializer([model["embedding"]]))
+        values = sess.run(model["embedding"])
+    assert values.min() >= -1 and values.max() <= 1
+    assert values.min() < -0.95 and values.max() > 0.95 and abs(values.mean()) < 0.05
+
+
+def test_seeded_builds_repeat_their_initial_weights():
+    def initial(seed):
+        model = small_graph(2, seed=seed)
+        with tf1.Session(graph=model["graph"]) as sess:
+            sess.run(tf1.global_variables_initializer())
+            with model["graph"].as_default():
+                return sess.run(tf1.trainable_variables())
+
+    state = random.getstate()
+    first, again, other = initial(0), initial(0), initial(1)
+    assert random.getstate() == state, "seeded() must give Python's random its state back"
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not np.array_equal(first[0], other[0])
+    assert tf.Graph().seed is None, "seeded() must not leak out of its block"
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_learns_a_separable_toy_problem(layers):
+    """Token 1 somewhere means positive, token 2 negative: a few Adam steps must learn it."""
+    x, y = token_data(128)
+    model = small_graph(layers)
+
+    def feeds(i: int, keep: float) -> dict:
+        return {
+            model["inputs_"]: x[i : i + 32],
+            model["labels_"]: y[i : i + 32, None],
+            model["keep_prob"]: keep,
+        }
+
+    with tf1.Session(graph=model["graph"]) as sess:
+        sess.run(tf1.global_variables_initializer())
+        for step in range(150):
+            sess.run(model["optimizer"], feeds(step % 4 * 32, 1.0))
+        accuracy = np.mean([sess.run(model["accuracy"], feeds(i, 1.0)) for i in range(0, 128, 32)])
+        predictions = sess.run(model["predictions"], feeds(0, 1.0))
+    assert accuracy >= 0.95
+    assert predictions.shape == (32, 1) and ((predictions > 0) & (predictions < 1)).all()
+
+
+# ---------------------------------------------------------------------------
+# Provided helpers: get_batches, train, evaluate
+# ---------------------------------------------------------------------------
+
+
+def test_get_batches_yields_full_batches_only():
+    x, y = np.arange(23).reshape(23, 1), np.arange(23)
+    batches = list(lstm.get_batches(x, y, 5))
+    assert [len(bx) for bx, _ in batches] == [5] * 4
+    assert np.array_equal(np.concatenate([by for _, by in batches]), np.arange(20))
+
+
+def test_train_keeps_the_best_validation_checkpoint(tmp_path):
+    # The validation labels are the opposite of the rule the training set teaches, so
+    # validation accuracy falls as training goes on: the best checkpoint is an early one.
+    train_x, train_y = token_data(128, seed=1)
+    val_x, val_y = token_data(64, seed=2)
+    val_y = 1 - val_y
+    model = small_graph(1, learning_rate=0.005)
+    batches, epochs = [], []
+    checkpoint = tmp_path / "ckpt" / "sentiment.ckpt"
+    history = lstm.train(
+        model,
+        train_x,
+        train_y,
+        val_x,
+        val_y,
+        epochs=6,
+        keep_prob=0.8,
+        checkpoint=checkpoint,
+        on_batch=lambda *args: batches.append(args),
+        on_epoch=lambda *args: epochs.append(args),
+        seed=0,
+    )
+    assert [h["epoch"] for h in history] == [1, 2, 3, 4, 5, 6]
+    assert len(batches) == 6 * 4 and batches[:4] == [
+        (1, i, 4, batches[i - 1][3]) for i in (1, 2, 3, 4)
+    ]
+    assert [e[0] for e in epochs] == [1, 2, 3, 4, 5, 6]
+    for h, e in zip(history, epochs, strict=True):
+        assert set(h) >= {"epoch", "train_loss", "val_acc", "seconds", "best"}
+        assert e == (h["epoch"], h["train_loss"], h["val_acc"], h["seconds"])
+    accs = [h["val_acc"] for h in history]
+    # "best" marks exactly the epochs that beat every earlier one.
+    assert [h["best"] for h in history] == [
+        a > max(accs[:i], default=-1) for i, a in enumerate(accs)
+    ]
+    assert accs[-1] < max(accs), "this toy set-up should make the last epoch worse than the best"
+    assert (tmp_path / "ckpt" / "sentiment.ckpt.index").is_file()
+
+    restored = lstm.evaluate(model, val_x, val_y, checkpoint=checkpoint)
+    assert restored == pytest.approx(max(accs), abs=1e-6)
+    assert lstm.evaluate(model, val_x, val_y, checkpoint=tmp_path / "ckpt") == restored
+
+
+def test_seeded_training_repeats(tmp_path):
+    x, y = token_data(96, seed=3)
+
+    def losses(run):
+        model = small_graph(2)
+        history = lstm.train(model, x, y, x, y, epochs=2, checkpoint=tmp_path / run / "c", seed=0)
+        return [h["train_loss"] for h in history] + [h["val_acc"] for h in history]
+
+    assert losses("a") == pytest.approx(losses("b"), rel=1e-5)
+
+
+def test_evaluate_refuses_fewer_rows_than_a_batch(tmp_path):
+    model = small_graph(1, batch_size=32)
+    x, y = token_data(31)
+    with tf1.Session(graph=model["graph"]) as sess:
+        sess.run(tf1.global_variables_initializer())
+        with pytest.raises(ValueError, match=r"31 rows, fewer than one batch of 32"):
+            lstm.evaluate(model, x, y, session=sess)
+        with pytest.raises(ValueError, match="labels"):
+            lstm.evaluate(model, *token_data(64)[:1], y, session=sess)
+        assert 0 <= lstm.evaluate(model, *token_data(40), session=sess) <= 1
+    with pytest.raises(ValueError, match="checkpoint"):
+        lstm.evaluate(model, x, y)
+    with pytest.raises(ValueError, match="validation set has 31 rows"):
+        lstm.train(model, *token_data(64), x, y, epochs=1, checkpoint=tmp_path / "c")
+    assert not (tmp_path / "c.index").exists()
+
+
+# ---------------------------------------------------------------------------
+# autograder.lab.sentiment.run
+# ---------------------------------------------------------------------------
+
+GOOD = ["great", "wonderful", "loved", "excellent", "brilliant", "superb"]
+BAD = ["awful", "terrible", "hated", "boring", "worst", "dreadful"]
+FILLER = ["the", "movie", "was", "a", "film", "plot", "actors", "it", "and", "story"]
+
+
+def write_tiny_data(folder: Path, n: int = 60) -> None:
+    """``n`` short reviews, alternating positive/negative, each with one telling word."""
+    rng = random.Random(0)
+    reviews, labels_ = [], []
+    for i in range(n):
+        positive = i % 2 == 0
+        words = [rng.choice(FILLER) for _ in range(rng.randint(3, 8))]
+        words.insert(rng.randint(0, len(words)), rng.choice(GOOD if positive else BAD))
+        reviews.append(" ".join(words) + " .")
+        labels_.append("positive" if positive else "negative")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "reviews.txt").write_text("\n".join(reviews) + "\n")
+    (folder / "labels.txt").write_text("\n".join(labels_) + "\n")
+
+
+def test_run_writes_checkpoint_curve_and_metrics(tmp_path):
+    write_tiny_data(tmp_path / "data")
+    out = io.StringIO()
+    metrics = sentiment.run(
+        REFERENCE,
+        tmp_path / "data",
+        tmp_path / "out",
+        epochs=2,
+        lstm_size=8,
+        embed_size=8,
+        batch_size=10,
+        seq_len=12,
+        console=Console(file=out, width=200),
+    )
+    text = out.getvalue()
+    assert metrics["data"] | {"vocab_size": None} == {
+        "reviews": 60,
+        "zero_length_dropped": 0,
+        "vocab_size": None,
+        "train": 48,
+        "val": 6,
+        "test": 6,
+        "test_scored": 6,
+    }
+    assert metrics["config"]["batch_size"] == 6 and metrics["config"]["batch_size_requested"] == 10
+    assert "using batch_size 6" in text and "(48, 12)" in text and "(6, 12)" in text
+    assert [h["epoch"] for h in metrics["history"]] == [1, 2]
+    assert "epoch 2/2" in text and "Test accuracy" in text
+    assert 0 <= metrics["test_acc"] <= 1
+    assert metrics["best_val_acc"] == max(h["val_acc"] for h in metrics["history"])
+
+    png = tmp_path / "out" / "learning_curve.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "out" / "checkpoints" / "sentiment.ckpt.index").is_file()
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text()) == metrics
+
+
+def test_run_limit_keeps_the_first_reviews(tmp_path):
+    write_tiny_data(tmp_path / "data")
+    metrics = sentiment.run(
+        REFERENCE,
+        tmp_path / "data",
+        tmp_path / "out",
+        epochs=1,
+        lstm_size=4,
+        embed_size=4,
+        batch_size=4,
+        seq_len=6,
+        limit=40,
+        console=Console(file=io.StringIO()),
+    )
+    assert (metrics["data"]["train"], metrics["data"]["val"], metrics["data"]["test"]) == (32, 4, 4)
+    assert metrics["config"]["batch_size"] == 4
+
+
+def test_run_reports_missing_data(tmp_path):
+    with pytest.raises(DataError, match="missing"):
+        sentiment.run(
+            REFERENCE, tmp_path / "nowhere", tmp_path / "out", console=Console(file=io.StringIO())
+        )
+
+
+@pytest.mark.slow
+def test_run_on_the_real_data(real_data, tmp_path):
+    metrics = sentiment.run(
+        REFERENCE,
+        real_data,
+        tmp_path,
+        epochs=1,
+        lstm_size=32,
+        embed_size=32,
+        batch_size=100,
+        limit=2000,
+        console=Console(file=io.StringIO()),
+    )
+    assert (metrics["data"]["train"], metrics["data"]["val"], metrics["data"]["test"]) == (
+        1600,
+        200,
+        200,
+    )
+    assert 0.3 <= metrics["test_acc"] <= 1
