@@ -80,7 +80,7 @@ def _stubs(args: argparse.Namespace) -> int:
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _progress(console):

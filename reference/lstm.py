@@ -24,7 +24,7 @@ import numpy as np
 
 # From TF 2.16 on, BasicLSTMCell & co. exist only under legacy Keras (tf-keras).
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TF's C++ info lines
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no C++ log lines (cuInit errors on CPUs)
 
 import tensorflow as tf  # noqa: E402
 
