@@ -40,6 +40,8 @@ def _lab_sentiment(args: argparse.Namespace) -> int:
         keep_prob=args.keep_prob,
         limit=args.limit,
         seed=args.seed,
+        shuffle=args.shuffle,
+        fresh_state=args.fresh_state,
         console=_console(),
     )
     return 0
@@ -70,11 +72,47 @@ def _stubs(args: argparse.Namespace) -> int:
     if args.check:
         stale = stubs.stale_stubs(reference, assignment)
         for name in stale:
-            print(f"assignment/{name}.py is out of date with reference/{name}.py", file=sys.stderr)
+            print(f"assignment/{name} is out of date: run `rnnlab stubs`", file=sys.stderr)
         return 1 if stale else 0
     for path in stubs.write_stubs(reference, assignment):
         print(f"wrote {path.relative_to(ROOT)}")
     return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from autograder import results
+    from autograder.grade import grade
+    from autograder.impl import ImplError
+
+    if not args.submission.exists():
+        raise ImplError(f"{args.submission} does not exist")
+    console = _console()
+    hidden = [args.output.resolve().parent] if args.output else []
+    with console.status("grading...") as status:
+        report = grade(
+            args.submission,
+            hidden_paths=hidden,
+            progress=lambda q: status.update(f"graded {q.id} ..."),
+        )
+    if args.output:
+        results.write_json(report, args.output)
+    results.summary(report, console, details=not args.quiet)
+    if args.output:
+        console.print(f"wrote {args.output}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from autograder import results
+    from autograder.grade import grade
+    from autograder.rubric import QUESTIONS, question
+
+    chosen = [question(args.question)] if args.question else list(QUESTIONS)
+    console = _console()
+    with console.status("checking..."):
+        report = grade(args.path, questions=chosen, public_only=True)
+    results.summary(report, console)
+    return 0 if all(o.passed for o in report.outcomes) else 1
 
 
 def _console():
@@ -142,6 +180,17 @@ def parser() -> argparse.ArgumentParser:
     sent.add_argument("--limit", type=int, help="use only the first N reviews (a quick run)")
     sent.add_argument("--seed", type=int, default=0)
     sent.add_argument(
+        "--shuffle",
+        action="store_true",
+        help="shuffle the training reviews every epoch (the sheet does not)",
+    )
+    sent.add_argument(
+        "--fresh-state",
+        action="store_true",
+        help="start every batch from the zero state (the sheet carries the "
+        "state from one batch of reviews into the next)",
+    )
+    sent.add_argument(
         "-o",
         "--out",
         type=Path,
@@ -169,6 +218,25 @@ def parser() -> argparse.ArgumentParser:
     )
     fetch.set_defaults(run=_data_fetch)
 
+    grade = commands.add_parser(
+        "grade", help="grade a submission (folder, zip, or notebook export zip): all tests"
+    )
+    grade.add_argument("submission", type=Path)
+    grade.add_argument("-o", "--output", type=Path, help="write Gradescope's results.json here")
+    grade.add_argument("-q", "--quiet", action="store_true", help="only the score table")
+    grade.set_defaults(run=_grade)
+
+    check = commands.add_parser("check", help="run the public tests on your modules")
+    check.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        default=Path("."),
+        help="the folder with your modules (default: here)",
+    )
+    check.add_argument("-q", "--question", help="only this question (e.g. rnn_backward)")
+    check.set_defaults(run=_check)
+
     stubs = commands.add_parser("stubs", help="regenerate assignment/ from reference/")
     stubs.add_argument(
         "--check",
@@ -189,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.run(args)
+    except KeyError as error:  # an unknown question id
+        print(f"rnnlab: error: {error.args[0]}", file=sys.stderr)
+        return 2
     except (DataError, ImplError) as error:
         print(f"rnnlab: error: {error}", file=sys.stderr)
         return 2

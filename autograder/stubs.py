@@ -61,22 +61,33 @@ def render(reference_dir: Path, name: str) -> str:
     return HEADER.format(name=name) + strip_solutions(path.read_text(), str(path))
 
 
+PROBES = Path(__file__).parent / "sandbox" / "probes.py"
+"""The graph probes, which the public LSTM tests call: copied to ``tests/probes.py``."""
+
+
+def generated(reference_dir: Path) -> dict[str, str]:
+    """Every generated file of the kit, relative path -> text."""
+    files = {f"{name}.py": render(reference_dir, name) for name in MODULES}
+    files["tests/probes.py"] = PROBES.read_text()
+    return files
+
+
 def write_stubs(reference_dir: Path, assignment_dir: Path) -> list[Path]:
-    """Write every graded module's stub into ``assignment_dir``; return the paths written."""
-    assignment_dir.mkdir(parents=True, exist_ok=True)
+    """Write the generated files into ``assignment_dir``; return the paths written."""
     written = []
-    for name in MODULES:
-        target = assignment_dir / f"{name}.py"
-        target.write_text(render(reference_dir, name))
+    for relative, text in generated(reference_dir).items():
+        target = assignment_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
         written.append(target)
     return written
 
 
 def stale_stubs(reference_dir: Path, assignment_dir: Path) -> list[str]:
-    """Names of the modules whose stub in ``assignment_dir`` differs from a fresh render."""
-    stale = []
-    for name in MODULES:
-        target = assignment_dir / f"{name}.py"
-        if not target.exists() or target.read_text() != render(reference_dir, name):
-            stale.append(name)
-    return stale
+    """The generated files in ``assignment_dir`` that differ from a fresh render."""
+    return [
+        relative
+        for relative, text in generated(reference_dir).items()
+        if not (assignment_dir / relative).exists()
+        or (assignment_dir / relative).read_text() != text
+    ]

@@ -53,3 +53,31 @@ def test_help_lists_the_commands():
         [sys.executable, "-m", "autograder.cli", "--help"], capture_output=True, text=True
     )
     assert result.returncode == 0 and "lab" in result.stdout
+
+
+def test_check_passes_on_the_reference_and_fails_on_the_stubs(capsys):
+    assert main(["check", "reference", "-q", "splits"]) == 0
+    assert main(["check", "assignment", "-q", "splits"]) == 1
+    out = capsys.readouterr().out
+    assert "NotImplementedError" in out and "splits" in out
+
+
+def test_check_names_the_questions_when_one_is_unknown(capsys):
+    assert main(["check", "reference", "-q", "nope"]) == 2
+    assert "rnn_backward" in capsys.readouterr().err
+
+
+def test_grade_writes_results_and_exits_0_whatever_the_score(tmp_path):
+    junk = tmp_path / "junk.zip"
+    junk.write_text("not a zip at all")
+    out = tmp_path / "results.json"
+    assert main(["grade", str(junk), "-o", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["score"] == 0 and all(
+        "neither a folder nor a zip" in t["output"] for t in data["tests"]
+    )
+
+
+def test_grade_of_nothing_is_an_error(tmp_path, capsys):
+    assert main(["grade", str(tmp_path / "missing")]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -350,3 +350,27 @@ def test_run_on_the_real_data(real_data, tmp_path):
         200,
     )
     assert 0.3 <= metrics["test_acc"] <= 1
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_the_graders_numpy_lstm_is_the_reference_graph(layers):
+    """The grader checks graphs against a numpy LSTM: it must be the reference's, exactly."""
+    from autograder.checks.lstm_graph import lstm_forward, make_weights
+    from autograder.sandbox import probes
+
+    config = {
+        "n_words": 12,
+        "lstm_size": 5,
+        "lstm_layers": layers,
+        "batch_size": 3,
+        "learning_rate": 0.01,
+        "embed_size": 4,
+    }
+    weights = make_weights(config, seed=layers)
+    x = np.random.default_rng(0).integers(0, 12, (3, 6)).astype(np.int32)
+    got = probes.forward(lstm, config, weights, x, np.array([0, 1, 1]))
+    predictions, outputs, state = lstm_forward(weights, x)
+    np.testing.assert_allclose(got["predictions"], predictions, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got["outputs"], outputs, rtol=1e-5, atol=1e-6)
+    for a, b in zip(got["final_state"], state, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from rnn import clip_gradients, rnn_backward, rnn_forward, rnn_loss, sigmoid
 
 
 def small_problem(T=4, hidden_dim=3, output_dim=2, seed=0):
@@ -16,9 +15,13 @@ def small_problem(T=4, hidden_dim=3, output_dim=2, seed=0):
     return x, y, U, W, V
 
 
-def test_forward_shapes_with_the_sheets_sizes():
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_forward_shapes_with_the_sheets_sizes(sub):
     x, _, U, W, V = small_problem(T=50, hidden_dim=100, output_dim=1)
-    y_hat, layers = rnn_forward(x, U, W, V)
+    y_hat, layers = sub.rnn.rnn_forward(x, U, W, V)
     assert y_hat.shape == (1, 1)
     assert len(layers) == 50
     assert layers[0]["prev_s"].shape == (100, 1)
@@ -26,42 +29,43 @@ def test_forward_shapes_with_the_sheets_sizes():
     assert np.array_equal(layers[1]["prev_s"], layers[0]["s"])
 
 
-def test_forward_one_step_by_hand():
+def test_forward_one_step_by_hand(sub):
     U, W, V = np.array([[2.0]]), np.array([[5.0]]), np.array([[3.0]])
-    y_hat, layers = rnn_forward(np.array([[0.5]]), U, W, V)
+    y_hat, layers = sub.rnn.rnn_forward(np.array([[0.5]]), U, W, V)
     assert layers[0]["s"][0, 0] == pytest.approx(sigmoid(1.0))  # 2 * 0.5, nothing from s_{-1}
     assert y_hat[0, 0] == pytest.approx(3 * sigmoid(1.0))
 
 
-def test_loss_is_a_mean_over_records():
+def test_loss_is_a_mean_over_records(sub):
     x, y, U, W, V = small_problem(output_dim=1)
-    one = rnn_loss(x[None], y.T, U, W, V)
-    y_hat, _ = rnn_forward(x, U, W, V)
+    one = sub.rnn.rnn_loss(x[None], y.T, U, W, V)
+    y_hat, _ = sub.rnn.rnn_forward(x, U, W, V)
     assert one == pytest.approx(0.5 * np.sum((y_hat - y) ** 2))
-    assert rnn_loss(np.stack([x, x, x]), np.vstack([y.T] * 3), U, W, V) == pytest.approx(one)
+    three = sub.rnn.rnn_loss(np.stack([x, x, x]), np.vstack([y.T] * 3), U, W, V)
+    assert three == pytest.approx(one)
 
 
-def test_clipping_both_sides():
-    clipped = clip_gradients([np.array([-20.0, 0.5, 20.0]), np.array([[11.0]])])
+def test_clipping_both_sides(sub):
+    clipped = sub.rnn.clip_gradients([np.array([-20.0, 0.5, 20.0]), np.array([[11.0]])])
     assert clipped[0].tolist() == [-10.0, 0.5, 10.0]
     assert clipped[1].tolist() == [[10.0]]
 
 
-def test_backward_shapes():
+def test_backward_shapes(sub):
     x, y, U, W, V = small_problem()
-    _, layers = rnn_forward(x, U, W, V)
-    dU, dW, dV = rnn_backward(x, y, U, W, V, layers, bptt_truncate=2)
+    _, layers = sub.rnn.rnn_forward(x, U, W, V)
+    dU, dW, dV = sub.rnn.rnn_backward(x, y, U, W, V, layers, bptt_truncate=2)
     assert (dU.shape, dW.shape, dV.shape) == (U.shape, W.shape, V.shape)
 
 
-def test_gradient_check():
+def test_gradient_check(sub):
     """Full BPTT equals the numerical gradient (central differences, float64)."""
     x, y, U, W, V = small_problem()
-    _, layers = rnn_forward(x, U, W, V)
-    analytic = rnn_backward(x, y, U, W, V, layers, bptt_truncate=None)
+    _, layers = sub.rnn.rnn_forward(x, U, W, V)
+    analytic = sub.rnn.rnn_backward(x, y, U, W, V, layers, bptt_truncate=None)
 
     def loss():
-        return 0.5 * np.sum((rnn_forward(x, U, W, V)[0] - y) ** 2)
+        return 0.5 * np.sum((sub.rnn.rnn_forward(x, U, W, V)[0] - y) ** 2)
 
     for name, weight, grad in zip("UWV", (U, W, V), analytic, strict=True):
         numeric = np.zeros_like(weight)
@@ -77,8 +81,8 @@ def test_gradient_check():
         assert error < 1e-6, f"d{name}: relative error {error:.2e}"
 
 
-def test_truncation_below_1_is_refused():
+def test_truncation_below_1_is_refused(sub):
     x, y, U, W, V = small_problem()
-    _, layers = rnn_forward(x, U, W, V)
+    _, layers = sub.rnn.rnn_forward(x, U, W, V)
     with pytest.raises(ValueError):
-        rnn_backward(x, y, U, W, V, layers, bptt_truncate=0)
+        sub.rnn.rnn_backward(x, y, U, W, V, layers, bptt_truncate=0)

@@ -87,6 +87,8 @@ def run(
     split_frac: float = 0.8,
     limit: int | None = None,
     seed: int | None = 0,
+    shuffle: bool = False,
+    fresh_state: bool = False,
     console: Console | None = None,
 ) -> dict:
     """Run the lab sheet's sentiment pipeline with ``impl`` and write the results to ``out_dir``.
@@ -98,6 +100,10 @@ def run(
         out_dir: where ``checkpoints/sentiment.ckpt*``, ``learning_curve.png``
             and ``metrics.json`` go (created if needed).
         limit: keep only the first ``limit`` reviews and labels (quick runs).
+        shuffle: shuffle the training rows every epoch (the sheet does not).
+        fresh_state: start every batch from the zero state, in training and
+            evaluation, instead of the sheet's carrying the state from one batch
+            of unrelated reviews into the next.
         seed: builds the graph inside ``impl.lstm.seeded(seed)`` and passes it to
             ``train``; None leaves TensorFlow unseeded.
         console: where progress and results are printed (a new ``Console`` if None).
@@ -213,8 +219,14 @@ def run(
                 on_batch=on_batch,
                 on_epoch=on_epoch,
                 seed=seed,
+                shuffle=shuffle,
+                carry_state=not fresh_state,
             )
-        test_acc = float(impl.lstm.evaluate(model, test_x, test_y, checkpoint=checkpoint))
+        test_acc = float(
+            impl.lstm.evaluate(
+                model, test_x, test_y, checkpoint=checkpoint, carry_state=not fresh_state
+            )
+        )
 
     history = json.loads(json.dumps(history, default=float))  # numpy scalars -> JSON types
     best = max(history, key=lambda h: h["val_acc"])
@@ -240,6 +252,8 @@ def run(
             "split_frac": split_frac,
             "limit": limit,
             "seed": seed,
+            "shuffle": shuffle,
+            "fresh_state": fresh_state,
         },
         "data": {
             "reviews": len(reviews),

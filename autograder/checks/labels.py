@@ -1,0 +1,68 @@
+"""Hidden tests of the ``labels`` question."""
+
+import re
+
+import numpy as np
+from hypothesis import given
+
+from autograder.checks import CheckFailure, expect, expect_raises, properties, show, student_call
+from autograder.checks import strategies as st
+
+
+def _integer_array(got, call: str) -> None:
+    if not isinstance(got, np.ndarray) or got.ndim != 1 or got.dtype.kind not in "iu":
+        raise CheckFailure(f"{call}: expected a 1-D integer numpy array, got {show(got)}")
+
+
+def matches_reference_on_case_and_space(sub, ref):
+    @properties(60)
+    @given(st.labels)
+    def prop(labels):
+        expected = ref.labels.encode_labels(labels)
+        text = "".join(label + "\n" for label in labels)
+        for given_labels in (labels, text):
+            call = f"encode_labels({show(given_labels, 300)})"
+            got = student_call(call, lambda g=given_labels: sub.labels.encode_labels(g))
+            _integer_array(got, call)
+            expect(
+                got,
+                expected,
+                call,
+                mistakes={"labels reversed (positive should be 1)": 1 - expected},
+            )
+
+    prop()
+
+
+def empty_inputs_give_empty_arrays(sub, ref):
+    for given_labels in ("", []):
+        call = f"encode_labels({given_labels!r})"
+        got = student_call(call, lambda g=given_labels: sub.labels.encode_labels(g))
+        _integer_array(got, call)
+        expect(got.shape, (0,), f"{call}.shape")
+
+
+def error_names_index_and_value(sub, ref):
+    cases = [
+        (["neutral", "positive"], 0, "neutral"),
+        (["positive", "negative", "Positive", "negative", "good", "positive"], 4, "good"),
+        ("positive\nnegative\nnegative\npositiv\n", 3, "positiv"),
+    ]
+    for given_labels, index, value in cases:
+        call = f"encode_labels({given_labels!r})"
+        error = expect_raises(
+            "ValueError", lambda g=given_labels: sub.labels.encode_labels(g), call
+        )
+        message = str(error.info.get("message", ""))
+        if not re.search(rf"(?<!\d){index}(?!\d)", message) or value not in message:
+            raise CheckFailure(
+                f"{call} raised ValueError({message!r}): the message should give the index "
+                f"{index} and the value {value!r}"
+            )
+
+
+def empty_line_in_the_middle_raises(sub, ref):
+    for text in ("positive\n\nnegative\n", "negative\npositive\n\n"):
+        expect_raises(
+            "ValueError", lambda t=text: sub.labels.encode_labels(t), f"encode_labels({text!r})"
+        )

@@ -1,0 +1,233 @@
+"""Hidden tests of the ``rnn_backward`` question.
+
+Every test hands the submission the reference's ``layers``, so a bug in
+``rnn_forward`` costs only that question.
+"""
+
+import numpy as np
+
+from autograder.checks import CheckFailure, expect, expect_raises, student_call
+
+RTOL = 1e-6
+BANDS = (
+    (1e-7, "good"),
+    (1e-4, "okay only where the loss has kinks; too high here"),
+    (1e-2, "suspicious"),
+    (float("inf"), "wrong"),
+)
+"""CS231n's reading of a gradient check's relative error."""
+
+
+def problem(T=7, hidden_dim=5, output_dim=2, seed=0, scale=0.5) -> dict:
+    """Weights N(0, scale): small enough to keep the sigmoids out of saturation."""
+    rng = np.random.default_rng(seed)
+    return {
+        "x": rng.normal(0, 1, (T, 1)),
+        "y": rng.normal(0, 1, (output_dim, 1)),
+        "U": rng.normal(0, scale, (hidden_dim, T)),
+        "W": rng.normal(0, scale, (hidden_dim, hidden_dim)),
+        "V": rng.normal(0, scale, (output_dim, hidden_dim)),
+    }
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _states(p):
+    """Hidden states s_{-1}..s_{T-1} and pre-activations z_0..z_{T-1}."""
+    s, states, pre = np.zeros((p["W"].shape[0], 1)), [], []
+    states.append(s)
+    for t in range(len(p["x"])):
+        z = p["W"] @ s + p["U"][:, t : t + 1] * p["x"][t]
+        s = _sigmoid(z)
+        pre.append(z)
+        states.append(s)
+    return states, pre
+
+
+def _variant(p, k, *, derivative="s", error_every_step=False, extra_step=False):
+    """The contract's backward pass with one of the known mistakes switched on."""
+    x, y, U, W, V = p["x"], p["y"], p["U"], p["W"], p["V"]
+    T = len(x)
+    states, pre = _states(p)
+    steps = T if k is None else min(k + extra_step, T)
+
+    def slope(t):  # d sigmoid at step t, right or as the sheet writes it
+        return states[t + 1] * (1 - states[t + 1]) if derivative == "s" else pre[t] * (1 - pre[t])
+
+    error = V @ states[T] - y
+    dU, dW, dV = np.zeros_like(U), np.zeros_like(W), error @ states[T].T
+    delta = (V.T @ error) * slope(T - 1)
+    for t in range(T - 1, T - 1 - steps, -1):
+        dW += delta @ states[t].T
+        dU[:, t : t + 1] += delta * x[t]
+        delta = (W.T @ delta) * (slope(t - 1) if t else 0)
+        if error_every_step and t:
+            delta = delta + (V.T @ (V @ states[t] - y)) * slope(t - 1)
+    return dU, dW, dV
+
+
+def _sheet_backward(p, k):
+    """The lab sheet's printed backward pass, as printed (for one record)."""
+    x, y, U, W, V = p["x"], p["y"], p["U"], p["W"], p["V"]
+    T = len(x)
+    states, pre = _states(p)
+    add, mulv = pre[-1], V @ states[T]
+    layers = [{"s": states[t + 1], "prev_s": states[t]} for t in range(T)]
+    k = T if k is None else k
+    dU, dV, dW = np.zeros(U.shape), np.zeros(V.shape), np.zeros(W.shape)
+    dU_t, dW_t = np.zeros(U.shape), np.zeros(W.shape)
+    dmulv = mulv - y
+    for t in range(T):
+        dV_t = dmulv @ layers[t]["s"].T
+        dsv = V.T @ dmulv
+        dprev_s = W.T @ (add * (1 - add) * dsv)
+        for _ in range(t - 1, max(-1, t - k - 1), -1):
+            dadd = add * (1 - add) * (dsv + dprev_s)
+            dprev_s = W.T @ dadd
+            new_input = np.zeros(x.shape)
+            new_input[t] = x[t]
+            dU_t = dU_t + U @ new_input
+            dW_t = dW_t + W @ layers[t]["prev_s"]
+        dV, dU, dW = dV + dV_t, dU + dU_t, dW + dW_t
+    return dU, dW, dV
+
+
+def _mistakes(p, k) -> dict:
+    return {
+        "the sheet's add * (1 - add): the sigmoid's derivative is s * (1 - s)": _variant(
+            p, k, derivative="add"
+        ),
+        "injecting the output error at every time step (there is one output, at the end)": _variant(
+            p, k, error_every_step=True
+        ),
+        "going back one step more than bptt_truncate": _variant(p, k, extra_step=True),
+        "the lab sheet's printed backward pass": _sheet_backward(p, k),
+    }
+
+
+def _student_gradients(sub, ref, p, k, y=None):
+    layers = ref.rnn.rnn_forward(p["x"], p["U"], p["W"], p["V"])[1]
+    y = p["y"] if y is None else y
+    T, h, o = len(p["x"]), p["W"].shape[0], p["V"].shape[0]
+    call = f"rnn_backward(T={T}, hidden_dim={h}, output_dim={o}, bptt_truncate={k})"
+    got = student_call(
+        call,
+        lambda: sub.rnn.rnn_backward(p["x"], y, p["U"], p["W"], p["V"], layers, bptt_truncate=k),
+    )
+    if not isinstance(got, list | tuple) or len(got) != 3:
+        raise CheckFailure(f"{call}: expected (dU, dW, dV), got {type(got).__name__}")
+    return call, list(got)
+
+
+def _matches_reference(sub, ref, k_of_T):
+    for seed, (T, h, o) in enumerate(((7, 5, 2), (9, 3, 1), (4, 6, 3))):
+        p = problem(T, h, o, seed)
+        k = k_of_T(T)
+        call, got = _student_gradients(sub, ref, p, k)
+        layers = ref.rnn.rnn_forward(p["x"], p["U"], p["W"], p["V"])[1]
+        expected = ref.rnn.rnn_backward(p["x"], p["y"], p["U"], p["W"], p["V"], layers, k)
+        expect(
+            got,
+            list(expected),
+            f"{call}: (dU, dW, dV)",
+            rtol=RTOL,
+            atol=1e-10,
+            mistakes={name: list(v) for name, v in _mistakes(p, k).items()},
+        )
+
+
+def matches_reference_k_1(sub, ref):
+    _matches_reference(sub, ref, lambda T: 1)
+
+
+def matches_reference_k_2(sub, ref):
+    _matches_reference(sub, ref, lambda T: 2)
+
+
+def matches_reference_k_t_minus_1(sub, ref):
+    _matches_reference(sub, ref, lambda T: T - 1)
+
+
+def matches_reference_k_t(sub, ref):
+    _matches_reference(sub, ref, lambda T: T)
+
+
+def matches_reference_k_none(sub, ref):
+    _matches_reference(sub, ref, lambda T: None)
+
+
+def _loss(ref, p) -> float:
+    y_hat = ref.rnn.rnn_forward(p["x"], p["U"], p["W"], p["V"])[0]
+    return 0.5 * float(np.sum((y_hat - p["y"]) ** 2))
+
+
+def numerical_gradient(ref, p, step: float = 1e-5) -> list[np.ndarray]:
+    """Central differences of the loss, in float64, with the reference's forward pass."""
+    grads = []
+    for name in ("U", "W", "V"):
+        weight = p[name]
+        grad = np.zeros_like(weight)
+        for index in np.ndindex(weight.shape):
+            kept = weight[index]
+            weight[index] = kept + step
+            plus = _loss(ref, p)
+            weight[index] = kept - step
+            minus = _loss(ref, p)
+            weight[index] = kept
+            grad[index] = (plus - minus) / (2 * step)
+        grads.append(grad)
+    return grads
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b).max() / max(np.abs(a).max(), np.abs(b).max(), 1e-300))
+
+
+def band(error: float) -> str:
+    return next(label for limit, label in BANDS if error < limit)
+
+
+def central_differences(sub, ref) -> str:
+    p = problem(T=12, hidden_dim=8, output_dim=1, seed=7, scale=0.3)
+    call, got = _student_gradients(sub, ref, p, None)
+    numeric = numerical_gradient(ref, p)
+    lines, worst = [], 0.0
+    for name, analytic, approx in zip(("dU", "dW", "dV"), got, numeric, strict=True):
+        if np.shape(analytic) != approx.shape:
+            raise CheckFailure(
+                f"{call}: {name} has shape {np.shape(analytic)}, expected {approx.shape}"
+            )
+        error = relative_error(np.asarray(analytic, dtype=float), approx)
+        worst = max(worst, error)
+        lines.append(f"{name}: relative error {error:.1e} ({band(error)})")
+    report = "; ".join(lines)
+    if not worst < 1e-6:
+        raise CheckFailure(
+            f"{call} against central differences: {report}. "
+            "Full back-propagation should agree below 1e-6"
+        )
+    return report
+
+
+def refuses_bad_truncation(sub, ref):
+    p = problem()
+    layers = ref.rnn.rnn_forward(p["x"], p["U"], p["W"], p["V"])[1]
+    for k in (0, -2):
+        expect_raises(
+            "ValueError",
+            lambda k=k: sub.rnn.rnn_backward(
+                p["x"], p["y"], p["U"], p["W"], p["V"], layers, bptt_truncate=k
+            ),
+            f"rnn_backward(..., bptt_truncate={k})",
+        )
+
+
+def accepts_either_y_shape(sub, ref):
+    p = problem(T=5, hidden_dim=4, output_dim=3, seed=3)
+    layers = ref.rnn.rnn_forward(p["x"], p["U"], p["W"], p["V"])[1]
+    expected = list(ref.rnn.rnn_backward(p["x"], p["y"], p["U"], p["W"], p["V"], layers, 3))
+    for y in (p["y"].ravel(), p["y"]):
+        call, got = _student_gradients(sub, ref, p, 3, y=y)
+        expect(got, expected, f"{call} with y of shape {y.shape}", rtol=RTOL, atol=1e-10)

@@ -1,0 +1,125 @@
+"""Hidden tests of the ``rnn_forward`` question: the forward pass, the loss, clipping."""
+
+import numpy as np
+from hypothesis import given
+
+from autograder.checks import CheckFailure, expect, properties, student_call
+from autograder.checks import strategies as st
+
+RTOL = 1e-6
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _whole_sequence_forward(x, U, W, V):
+    """The sheet's prediction code: every step sees all of x (U @ x), not x[t]."""
+    s = np.zeros((W.shape[0], 1))
+    for _ in range(len(x)):
+        s = _sigmoid(W @ s + U @ x)
+    return V @ s
+
+
+def _tanh_forward(x, U, W, V):
+    s = np.zeros((W.shape[0], 1))
+    for t in range(len(x)):
+        s = np.tanh(W @ s + U[:, t : t + 1] * x[t])
+    return V @ s
+
+
+def _sizes(p: dict) -> str:
+    return f"T={p['U'].shape[1]}, hidden_dim={p['W'].shape[0]}, output_dim={p['V'].shape[0]}"
+
+
+def _forward(sub, p):
+    call = f"rnn_forward on a random record ({_sizes(p)})"
+    got = student_call(call, lambda: sub.rnn.rnn_forward(p["x"], p["U"], p["W"], p["V"]))
+    if not isinstance(got, list | tuple) or len(got) != 2:
+        raise CheckFailure(f"{call}: expected a pair (y_hat, layers), got {type(got).__name__}")
+    return call, got
+
+
+def forward_matches_reference(sub, ref):
+    @properties(40)
+    @given(st.rnn_problem())
+    def prop(p):
+        call, (y_hat, _) = _forward(sub, p)
+        args = (p["x"], p["U"], p["W"], p["V"])
+        expect(
+            y_hat,
+            ref.rnn.rnn_forward(*args)[0],
+            f"{call}: y_hat",
+            rtol=RTOL,
+            mistakes={
+                "the sheet's prediction code (all of x at every step)": _whole_sequence_forward(
+                    *args
+                ),
+                "tanh in place of the sigmoid": _tanh_forward(*args),
+            },
+        )
+
+    prop()
+
+
+def layers_match_reference(sub, ref):
+    @properties(25)
+    @given(st.rnn_problem())
+    def prop(p):
+        call, (_, layers) = _forward(sub, p)
+        expected = ref.rnn.rnn_forward(p["x"], p["U"], p["W"], p["V"])[1]
+        if not isinstance(layers, list | tuple) or len(layers) != len(expected):
+            raise CheckFailure(f"{call}: expected layers to be a list of {len(expected)} dicts")
+        for t, (got, want) in enumerate(zip(layers, expected, strict=True)):
+            if not isinstance(got, dict) or set(got) < {"s", "prev_s"}:
+                raise CheckFailure(f"{call}: layers[{t}] should be a dict with 's' and 'prev_s'")
+            for key in ("s", "prev_s"):
+                expect(got[key], want[key], f"{call}: layers[{t}][{key!r}]", rtol=RTOL)
+
+    prop()
+
+
+def loss_matches_reference(sub, ref):
+    @properties(40)
+    @given(st.rnn_problem(n_records=6))
+    def prop(p):
+        args = (p["X"], p["Y"], p["U"], p["W"], p["V"])
+        call = f"rnn_loss on {len(p['X'])} random records ({_sizes(p)})"
+        got = student_call(call, lambda: sub.rnn.rnn_loss(*args))
+        if isinstance(got, np.ndarray) and got.size == 1:
+            got = float(got.reshape(()))
+        expected = ref.rnn.rnn_loss(*args)
+        n, outputs = len(p["X"]), p["Y"].shape[1]
+        expect(
+            got,
+            expected,
+            call,
+            rtol=RTOL,
+            mistakes={
+                "the sum over records (the sheet divides by y.shape[0], i.e. 1)": expected * n,
+                "leaving out the 0.5": 2 * expected,
+                "the mean over every output value": expected / outputs if outputs > 1 else None,
+            },
+        )
+
+    prop()
+
+
+def clip_matches_reference(sub, ref):
+    @properties(40)
+    @given(st.gradients())
+    def prop(case):
+        grads, low, high = case
+        call = f"clip_gradients(<{len(grads)} arrays>, {low!r}, {high!r})"
+        got = student_call(call, lambda: sub.rnn.clip_gradients(grads, low, high))
+        expect(
+            got,
+            ref.rnn.clip_gradients(grads, low, high),
+            call,
+            mistakes={
+                "clipping only values above max_value": [np.minimum(g, high) for g in grads],
+                "clipping only values below min_value": [np.maximum(g, low) for g in grads],
+            },
+        )
+
+    prop()

@@ -1,0 +1,19 @@
+"""loses: splits. Gives validation the odd row; the contract gives it to test.
+names: giving validation the odd row
+"""
+
+
+def split_data(features, labels, split_frac=0.8):
+    n = len(features)
+    if len(labels) != n or not 0 < split_frac < 1:
+        raise ValueError("bad input")
+    split_idx = int(n * split_frac)
+    val_end = split_idx + (n - split_idx + 1) // 2
+    return (
+        features[:split_idx],
+        labels[:split_idx],
+        features[split_idx:val_end],
+        labels[split_idx:val_end],
+        features[val_end:],
+        labels[val_end:],
+    )
