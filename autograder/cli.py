@@ -107,7 +107,7 @@ def _check(args: argparse.Namespace) -> int:
     from autograder.grade import grade
     from autograder.rubric import QUESTIONS, question
 
-    chosen = [question(args.question)] if args.question else list(QUESTIONS)
+    chosen = [question(q) for q in args.question] if args.question else list(QUESTIONS)
     console = _console()
     with console.status("checking..."):
         report = grade(args.path, questions=chosen, public_only=True)
@@ -234,7 +234,12 @@ def parser() -> argparse.ArgumentParser:
         default=Path("."),
         help="the folder with your modules (default: here)",
     )
-    check.add_argument("-q", "--question", help="only this question (e.g. rnn_backward)")
+    check.add_argument(
+        "-q",
+        "--question",
+        action="append",
+        help="only this question (e.g. rnn_backward); repeat for more",
+    )
     check.set_defaults(run=_check)
 
     stubs = commands.add_parser("stubs", help="regenerate assignment/ from reference/")

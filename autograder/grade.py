@@ -97,10 +97,11 @@ def grade(
             ]
             return Report(outcomes, time.monotonic() - started, notes + [str(error)])
 
+        # The submission's own folder holds other students' work in a batch: hide it too.
+        hidden = [*hidden_paths, Path(path).resolve().parent]
+
         def run(question: Question) -> list[Outcome]:
-            outcomes = _grade_question(
-                question, submission, public_only, list(hidden_paths) + [Path(path)], budget
-            )
+            outcomes = _grade_question(question, submission, public_only, hidden, budget)
             if progress is not None:
                 progress(question)
             return outcomes
@@ -108,11 +109,13 @@ def grade(
         def lane(queue: list[Question]) -> dict[str, list[Outcome]]:
             return {q.id: run(q) for q in queue}
 
-        # Two lanes on two cores: TensorFlow's question beside the numpy ones.
+        # Two lanes on two cores: TensorFlow's question beside the numpy ones. Without
+        # it, public tests (no hypothesis, which wants one thread) share the numpy ones.
         heavy = [q for q in questions if q.uses_tensorflow]
         light = [q for q in questions if not q.uses_tensorflow]
+        queues = (heavy, light) if heavy or not public_only else (light[0::2], light[1::2])
         with ThreadPoolExecutor(max_workers=2) as pool:
-            lanes = [pool.submit(lane, queue) for queue in (heavy, light)]
+            lanes = [pool.submit(lane, queue) for queue in queues]
             results = {qid: outcomes for f in lanes for qid, outcomes in f.result().items()}
     outcomes = [o for q in questions for o in results[q.id]]
     return Report(outcomes, time.monotonic() - started, notes)

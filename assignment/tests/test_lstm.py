@@ -14,8 +14,14 @@ KEYS = (
     "graph inputs_ labels_ keep_prob embedding initial_state outputs final_state "
     "predictions cost optimizer accuracy"
 ).split()
-SMALL = {"n_words": 10, "lstm_size": 8, "lstm_layers": 1, "batch_size": 4,
-         "learning_rate": 0.001, "embed_size": 6}
+SMALL = {
+    "n_words": 10,
+    "lstm_size": 8,
+    "lstm_layers": 1,
+    "batch_size": 4,
+    "learning_rate": 0.001,
+    "embed_size": 6,
+}
 
 
 def test_the_graph_has_every_part(sub):

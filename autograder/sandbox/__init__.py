@@ -297,7 +297,9 @@ class Sandbox:
         except ImportError:
             pass
         paths.update(p.resolve() for p in self.hidden)
-        return sorted(paths)
+        # Never cover the system itself (a submission at /sub.zip would name "/").
+        system = [Path(p) for p in ("/usr", "/lib", "/bin", "/etc")]
+        return sorted(p for p in paths if not any(s.is_relative_to(p) for s in system))
 
     def _rlimits(self, mode: str) -> dict:
         limits = {
