@@ -28,8 +28,22 @@ def _tf():
     return tf
 
 
+_built: dict[tuple, dict] = {}
+
+
 def build(lstm, config: dict, seed: int = 0) -> dict:
-    """``lstm.build_graph(**config)`` with every random op seeded from ``seed``."""
+    """``lstm.build_graph(**config)`` with every random op seeded from ``seed``.
+
+    Graphs are kept per (config, seed): building one costs far more than a
+    session, and every session on it starts its random ops afresh.
+    """
+    key = (lstm.__name__, tuple(sorted(config.items())), seed)
+    if key not in _built:
+        _built[key] = _build(lstm, config, seed)
+    return _built[key]
+
+
+def _build(lstm, config: dict, seed: int) -> dict:
     tf = _tf()
     random.seed(seed)
     np.random.seed(seed)
