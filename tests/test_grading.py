@@ -59,10 +59,10 @@ def test_the_stubs_score_zero_with_a_reason():
 @pytest.mark.parametrize("bug", submissions.BUGGY, ids=lambda p: p.stem)
 def test_a_buggy_submission_loses_points_on_its_question_only(bug, tmp_path):
     lost = submissions.question_lost(bug)
-    folder = submissions.buggy(bug, tmp_path / "submission")
+    folder = submissions.spliced(bug, tmp_path / "submission")
     # Questions on other modules see byte-identical reference files: grading them
     # would repeat the reference's full marks, so only this module's questions run.
-    report = grade(folder, questions=questions_on([submissions.module_of(lost)]))
+    report = grade(folder, questions=questions_on(submissions.modules_touched(bug)))
     scores = by_question(report)
     full = {q.id: q.points for q in QUESTIONS if q.id in scores}
     assert scores[lost] < full[lost], f"{bug.stem} was not caught"
@@ -73,6 +73,14 @@ def test_a_buggy_submission_loses_points_on_its_question_only(bug, tmp_path):
     if phrase:
         feedback = "\n".join(o.output for o in report.outcomes if not o.passed)
         assert phrase in feedback, feedback
+
+
+@pytest.mark.parametrize("fragment", submissions.ALTERNATIVE, ids=lambda p: p.stem)
+def test_a_correct_solution_in_another_style_gets_full_marks(fragment, tmp_path):
+    folder = submissions.spliced(fragment, tmp_path / "submission")
+    report = grade(folder, questions=questions_on(submissions.modules_touched(fragment)))
+    failed = [f"{o.name}: {o.output}" for o in report.outcomes if not o.passed]
+    assert failed == []
 
 
 @pytest.mark.parametrize("folder", submissions.HOSTILE, ids=lambda p: p.name)
@@ -106,7 +114,7 @@ def test_reading_around_finds_nothing_to_copy(tmp_path):
 
 def test_grading_is_reproducible(tmp_path):
     bug = submissions.HERE / "buggy" / "vocab_alphabetical_ties.py"
-    folder = submissions.buggy(bug, tmp_path / "s")
+    folder = submissions.spliced(bug, tmp_path / "s")
     runs = [results.gradescope(grade(folder, questions=questions_on(["vocab"]))) for _ in range(2)]
     for run in runs:
         run.pop("execution_time")
@@ -128,8 +136,11 @@ def reference_files(prefix: str = "") -> dict[str, bytes]:
     return {f"{prefix}{p.name}": p.read_bytes() for p in (ROOT / "reference").glob("[!_]*.py")}
 
 
-def test_a_zip_with_the_modules_in_one_folder_grades_like_the_folder(tmp_path):
-    path = zip_of(tmp_path / "s.zip", {**reference_files("lab/"), "lab/notes.txt": b"hi"})
+@pytest.mark.parametrize("prefix", ["", "lab/"], ids=["top level", "one folder"])
+def test_a_zip_grades_like_the_folder(tmp_path, prefix):
+    # Also the shape of the notebook's export: the notebook beside the modules.
+    extra = {f"{prefix}lab.ipynb": b"{}", f"{prefix}notes.txt": b"hi"}
+    path = zip_of(tmp_path / "s.zip", {**reference_files(prefix), **extra})
     report = grade(path, questions=questions_on(["vocab", "splits"]))
     assert report.score == report.max_score > 0
 

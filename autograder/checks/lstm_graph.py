@@ -7,7 +7,7 @@ no TensorFlow in the grader's process.
 
 import numpy as np
 
-from autograder.checks import CheckFailure, expect, student_call
+from autograder.checks import CheckFailure, expect, show, student_call
 
 CONFIG = {
     "n_words": 30,
@@ -144,6 +144,12 @@ def tensor_shapes(sub, ref):
     result = student_call("one forward pass", lambda: sub.probe.forward(CONFIG, None, x, y))
     expect(result["outputs"].shape, (len(x), x.shape[1], h), "outputs for a (5, 9) batch: shape")
     expect(result["predictions"].shape, (len(x), 1), "predictions for a (5, 9) batch: shape")
+    p = result["predictions"]
+    if not np.all((p > 0) & (p < 1)):
+        raise CheckFailure(
+            f"predictions should be probabilities in (0, 1), got {show(p)}: "
+            "a dense layer with a sigmoid activation"
+        )
 
 
 def variables_for_one_and_two_layers(sub, ref):

@@ -1,11 +1,12 @@
-"""The framework's own submissions: buggy ones (one known mistake each) and hostile ones.
+"""The framework's own submissions: buggy, alternative and hostile ones.
 
 A buggy submission is ``buggy/NAME.py``: replacement functions, a docstring
 starting ``loses: QUESTION`` (and, when the grader knows the mistake, a line
-``names: WORDS`` its feedback must contain), and the imports they need. It becomes the
-reference with those functions swapped in, so it differs in one place. A
-hostile submission is a folder ``hostile/NAME/`` of modules that replace the
-stubs'.
+``names: WORDS`` its feedback must contain), and the imports they need. It
+becomes the reference with those functions swapped in, so it differs in one
+place. An alternative submission (``alternative/NAME.py``, ``loses: nothing``)
+is a correct solution in another style, swapped in the same way. A hostile
+submission is a folder ``hostile/NAME/`` of modules that replace the stubs'.
 """
 
 import ast
@@ -13,18 +14,20 @@ import shutil
 from pathlib import Path
 
 from autograder import ROOT, stubs
-from autograder.rubric import MODULES, QUESTIONS
+from autograder.rubric import MODULES
 
 HERE = Path(__file__).parent
 BUGGY = sorted((HERE / "buggy").glob("*.py"))
+ALTERNATIVE = sorted((HERE / "alternative").glob("*.py"))
 HOSTILE = sorted(p for p in (HERE / "hostile").iterdir() if p.is_dir())
 
 
-def question_lost(bug: Path) -> str:
-    """The question a buggy submission should lose points on (its docstring says)."""
+def question_lost(bug: Path) -> str | None:
+    """The question a submission should lose points on, None for "nothing" (its docstring says)."""
     docstring = ast.get_docstring(ast.parse(bug.read_text())) or ""
-    assert docstring.startswith("loses: "), f"{bug.name}: docstring must start 'loses: QUESTION'"
-    return docstring.split()[1].rstrip(".")
+    assert docstring.startswith("loses: "), f"{bug.name}: docstring must start 'loses: ...'"
+    lost = docstring.split()[1].rstrip(".")
+    return None if lost == "nothing" else lost
 
 
 def named_mistake(bug: Path) -> str | None:
@@ -32,10 +35,6 @@ def named_mistake(bug: Path) -> str | None:
     docstring = ast.get_docstring(ast.parse(bug.read_text())) or ""
     lines = [line for line in docstring.splitlines() if line.startswith("names: ")]
     return lines[0].removeprefix("names: ") if lines else None
-
-
-def module_of(question_id: str) -> str:
-    return next(q.module for q in QUESTIONS if q.id == question_id)
 
 
 def _splice(source: str, replacement: str) -> str:
@@ -57,14 +56,33 @@ def _splice(source: str, replacement: str) -> str:
     return "\n".join(imports) + "\n" + "".join(lines)
 
 
-def buggy(bug: Path, dest: Path) -> Path:
-    """Write the buggy submission ``bug`` into ``dest``; return ``dest``."""
-    module = module_of(question_lost(bug))
+def _functions(source: str) -> set[str]:
+    return {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+
+
+def modules_touched(fragment: Path) -> list[str]:
+    """The reference modules that define the functions ``fragment`` replaces."""
+    replaced = _functions(fragment.read_text())
+    return [
+        m for m in MODULES if _functions((ROOT / "reference" / f"{m}.py").read_text()) & replaced
+    ]
+
+
+def spliced(fragment: Path, dest: Path) -> Path:
+    """Write the reference, with ``fragment``'s functions swapped in, into ``dest``."""
     dest.mkdir(parents=True)
+    text = fragment.read_text()
+    replaced = _functions(text)
     for name in MODULES:
-        shutil.copy(ROOT / "reference" / f"{name}.py", dest / f"{name}.py")
-    target = dest / f"{module}.py"
-    target.write_text(_splice(target.read_text(), bug.read_text()))
+        source = (ROOT / "reference" / f"{name}.py").read_text()
+        mine = _functions(source) & replaced
+        if mine:
+            tree = ast.parse(text)
+            tree.body = [
+                n for n in tree.body if not isinstance(n, ast.FunctionDef) or n.name in mine
+            ]
+            source = _splice(source, ast.unparse(tree))
+        (dest / f"{name}.py").write_text(source)
     return dest
 
 
