@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+from autograder.checks.lstm_graph import KEYS
 from autograder.lab import sentiment
 from data.sentiment import DataError
 from reference import labels, lstm, padding, splits, vocab
@@ -25,20 +26,6 @@ tf1 = tf.compat.v1
 # The TF 1-style API warns that it is deprecated at every graph: that is the lab's point.
 pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:UserWarning")
 
-KEYS = {
-    "graph",
-    "inputs_",
-    "labels_",
-    "keep_prob",
-    "embedding",
-    "initial_state",
-    "outputs",
-    "final_state",
-    "predictions",
-    "cost",
-    "optimizer",
-    "accuracy",
-}
 REFERENCE = types.SimpleNamespace(
     vocab=vocab, labels=labels, padding=padding, splits=splits, lstm=lstm
 )

@@ -17,6 +17,11 @@ CONFIG = {
     "learning_rate": 0.01,
     "embed_size": 6,
 }
+KEYS = frozenset(
+    "graph inputs_ labels_ keep_prob embedding initial_state outputs final_state predictions "
+    "cost optimizer accuracy".split()
+)
+"""The keys of the dict ``build_graph`` returns, per the contract."""
 SHARED_CELL = (
     "each layer needs its own cell: MultiRNNCell([drop] * lstm_layers) repeats one "
     "cell, so the layers share (or cannot share) one set of weights"
@@ -89,20 +94,7 @@ def _describe(sub, config: dict) -> dict:
     report = student_call(call, lambda: sub.probe.describe(config))
     if not isinstance(report, dict) or "keys" not in report:
         raise CheckFailure(f"{call}: could not be inspected")
-    missing = {
-        "graph",
-        "inputs_",
-        "labels_",
-        "keep_prob",
-        "embedding",
-        "initial_state",
-        "outputs",
-        "final_state",
-        "predictions",
-        "cost",
-        "optimizer",
-        "accuracy",
-    } - set(report["keys"])
+    missing = KEYS - set(report["keys"])
     if missing:
         raise CheckFailure(f"{call}: the returned dict lacks {sorted(missing)}")
     return report
