@@ -102,6 +102,50 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade_all(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.table import Table
+
+    from autograder import batch
+
+    console = _console()
+    progress = Progress(
+        "grading", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+    task = progress.add_task("", total=None)
+
+    def start(todo: int, skipped: int) -> None:
+        progress.update(task, total=todo)
+        if skipped:
+            console.print(f"resuming: {skipped} students already in {args.output}")
+
+    def row(done: batch.Row) -> None:
+        progress.advance(task)
+        progress.console.print(f"{done.student}: {done.total:g}  {done.status}")
+
+    with progress:
+        batch.grade_all(
+            args.submissions,
+            args.output,
+            workers=args.workers,
+            resume=args.resume,
+            on_row=row,
+            on_start=start,
+        )
+    rates = batch.pass_rates(args.output.parent / "results")
+    table = Table(title="pass rate per test, most failed first", title_justify="left")
+    for column in ("test", "passed", "rate"):
+        table.add_column(column, justify="left" if column == "test" else "right")
+    for name, passed, graded in rates:
+        table.add_row(name, f"{passed}/{graded}", f"{100 * passed / graded:.0f}%")
+    console.print(table)
+    if rates:
+        chart = args.output.with_name("pass_rates.png")
+        batch.plot_pass_rates(rates, chart)
+        console.print(f"wrote {args.output} and {chart}")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from autograder import results
     from autograder.grade import grade
@@ -226,6 +270,25 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("-q", "--quiet", action="store_true", help="only the score table")
     grade.set_defaults(run=_grade)
 
+    grade_all = commands.add_parser(
+        "grade-all", help="grade a folder of submissions (one folder or zip per student)"
+    )
+    grade_all.add_argument("submissions", type=Path)
+    grade_all.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("grades/gradebook.csv"),
+        help="the gradebook CSV; results/ goes beside it (default: grades/gradebook.csv)",
+    )
+    grade_all.add_argument(
+        "--workers", type=int, default=1, help="students graded at once (default 1)"
+    )
+    grade_all.add_argument(
+        "--resume", action="store_true", help="skip the students already in the gradebook"
+    )
+    grade_all.set_defaults(run=_grade_all)
+
     check = commands.add_parser("check", help="run the public tests on your modules")
     check.add_argument(
         "path",
@@ -265,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as error:  # an unknown question id
         print(f"rnnlab: error: {error.args[0]}", file=sys.stderr)
         return 2
-    except (DataError, ImplError) as error:
+    except (DataError, ImplError, FileNotFoundError) as error:
         print(f"rnnlab: error: {error}", file=sys.stderr)
         return 2
     except NotImplementedError as error:

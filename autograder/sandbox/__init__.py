@@ -189,6 +189,8 @@ class Sandbox:
         command = [sys.executable, "-I", str(runtime / "launcher.py"), json.dumps(config)]
         if mode == "namespaces":
             command = ["unshare", *_user_flags(), *NAMESPACE_FLAGS, *command]
+        if shutil.which("setpriv"):  # if the grader dies, so does its sandbox
+            command = ["setpriv", "--pdeathsig", "KILL", *command]
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,

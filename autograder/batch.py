@@ -1,0 +1,171 @@
+"""Grade a class: every submission in a folder, each in its own grader process, into a gradebook.
+
+The gradebook (CSV: student, total, one column per question, status) gets a
+row as each student finishes, flushed to disk, so a batch killed half way
+keeps every row it wrote, and ``resume`` skips those students. Each student's
+``results.json`` goes to ``results/`` beside the gradebook. A submission that
+breaks or hangs the grader gets a row with its status and the batch goes on.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.rubric import QUESTIONS
+
+STUDENT_SECONDS = 1800
+"""Wall-clock cap on one student's whole grading (its questions have their own)."""
+COLUMNS = ["student", "total", *(q.id for q in QUESTIONS), "status"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    student: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Row:
+    student: str
+    total: float
+    scores: dict[str, float]
+    status: str
+
+    def as_csv(self) -> list[str]:
+        return [
+            self.student,
+            f"{self.total:g}",
+            *(f"{self.scores.get(q.id, 0):g}" for q in QUESTIONS),
+            self.status,
+        ]
+
+
+def discover(folder: Path) -> list[Entry]:
+    """One entry per student: each sub-folder and each ``.zip``, named by it, in name order."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder of submissions")
+    entries = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not (path.is_dir() or path.suffix == ".zip"):
+            continue
+        entries.append(Entry(path.stem if path.suffix == ".zip" else path.name, path))
+    return entries
+
+
+def already_graded(gradebook: Path) -> set[str]:
+    """Students with a complete row in ``gradebook`` (a row cut off by a kill is not one)."""
+    if not gradebook.exists():
+        return set()
+    with gradebook.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    return {row[0] for row in rows[1:] if len(row) == len(COLUMNS) and row[-1]}
+
+
+def grade_one(entry: Entry, results_dir: Path) -> Row:
+    """Grade one submission in a fresh grader process; its results.json lands in results_dir."""
+    output = results_dir / f"{entry.student}.json"
+    command = [
+        sys.executable,
+        "-m",
+        "autograder.cli",
+        "grade",
+        str(entry.path),
+        "-o",
+        str(output),
+        "-q",
+    ]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=STUDENT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return Row(entry.student, 0, {}, f"error: grading took over {STUDENT_SECONDS} s")
+    if done.returncode != 0 or not output.exists():
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return Row(entry.student, 0, {}, f"error: {reason}")
+    results = json.loads(output.read_text())
+    scores: dict[str, float] = {}
+    for test in results["tests"]:
+        question = test["name"].split(":")[0]
+        scores[question] = scores.get(question, 0) + test["score"]
+    return Row(entry.student, results["score"], scores, "graded")
+
+
+def grade_all(
+    folder: Path,
+    gradebook: Path,
+    *,
+    workers: int = 1,
+    resume: bool = False,
+    on_row: Callable[[Row], None] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+) -> list[Row]:
+    """Grade every submission in ``folder`` into ``gradebook``; return the rows written now.
+
+    ``on_start(to_grade, skipped)`` is called once, ``on_row`` after every row.
+    """
+    entries = discover(folder)
+    done = already_graded(gradebook) if resume else set()
+    todo = [e for e in entries if e.student not in done]
+    if on_start is not None:
+        on_start(len(todo), len(entries) - len(todo))
+    results_dir = gradebook.parent / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    fresh = not (resume and gradebook.exists())
+    rows = []
+    with gradebook.open("w" if fresh else "a", newline="") as handle:
+        writer = csv.writer(handle)
+        if fresh:
+            _write(handle, writer, COLUMNS)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = [pool.submit(grade_one, entry, results_dir) for entry in todo]
+            for future in as_completed(futures):
+                row = future.result()
+                _write(handle, writer, row.as_csv())
+                rows.append(row)
+                if on_row is not None:
+                    on_row(row)
+    return rows
+
+
+def _write(handle, writer, values: list[str]) -> None:
+    writer.writerow(values)
+    handle.flush()
+    os.fsync(handle.fileno())  # a kill now keeps this row
+
+
+def pass_rates(results_dir: Path) -> list[tuple[str, int, int]]:
+    """``(test name, passed, graded)`` for every test, the most failed first."""
+    counts: dict[str, list[int]] = {}
+    for path in sorted(results_dir.glob("*.json")):
+        for test in json.loads(path.read_text())["tests"]:
+            passed, graded = counts.setdefault(test["name"], [0, 0])
+            counts[test["name"]] = [passed + (test["status"] == "passed"), graded + 1]
+    return sorted(
+        ((name, p, g) for name, (p, g) in counts.items()),
+        key=lambda item: (item[1] / item[2], item[0]),
+    )
+
+
+def plot_pass_rates(rates: list[tuple[str, int, int]], path: Path) -> None:
+    """A horizontal bar chart of the pass rate of every test, the most failed at the top."""
+    from matplotlib.figure import Figure
+
+    height = max(3.0, 0.22 * len(rates) + 1)
+    fig = Figure(figsize=(10, height), layout="constrained")
+    ax = fig.subplots()
+    names = [name for name, _, _ in rates][::-1]
+    values = [100 * p / g for _, p, g in rates][::-1]
+    colors = ["tab:red" if v < 50 else "tab:orange" if v < 80 else "tab:green" for v in values]
+    ax.barh(names, values, color=colors)
+    ax.set(
+        xlim=(0, 100),
+        xlabel="students passing (%)",
+        title=f"pass rate per test ({rates[0][2] if rates else 0} submissions)",
+    )
+    ax.tick_params(axis="y", labelsize=7)
+    fig.savefig(path, dpi=100)
