@@ -146,6 +146,17 @@ def _grade_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(args: argparse.Namespace) -> int:
+    from autograder.build import build
+
+    console = _console()
+    with console.status("building the student kit and the grading zip..."):
+        built = build(args.output)
+    for name, path in built.items():
+        console.print(f"{name}: {path}")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from autograder import results
     from autograder.grade import grade
@@ -304,6 +315,18 @@ def parser() -> argparse.ArgumentParser:
         help="only this question (e.g. rnn_backward); repeat for more",
     )
     check.set_defaults(run=_check)
+
+    build = commands.add_parser(
+        "build", help="make the student kit (with its notebook) and the otter grading zip"
+    )
+    build.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("dist"),
+        help="where to write student/, student.zip, autograder.zip (default: dist)",
+    )
+    build.set_defaults(run=_build)
 
     stubs = commands.add_parser("stubs", help="regenerate assignment/ from reference/")
     stubs.add_argument(

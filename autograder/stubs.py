@@ -7,10 +7,11 @@ solution) it is dropped. Everything else, docstrings and provided helpers
 included, ships as written, so the two copies cannot drift apart.
 """
 
+import json
 import re
 from pathlib import Path
 
-from autograder.rubric import MODULES
+from autograder.rubric import MODULES, QUESTIONS
 
 _BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION[ \t]*$")
 _END = re.compile(r"^[ \t]*# END SOLUTION[ \t]*$")
@@ -69,7 +70,18 @@ def generated(reference_dir: Path) -> dict[str, str]:
     """Every generated file of the kit, relative path -> text."""
     files = {f"{name}.py": render(reference_dir, name) for name in MODULES}
     files["tests/probes.py"] = PROBES.read_text()
+    files["tests/points.json"] = json.dumps(public_points(), indent=2) + "\n"
     return files
+
+
+def public_points() -> dict[str, float]:
+    """``test_<module>.py::test_<id>`` -> points, for the public tests' score summary."""
+    return {
+        f"test_{q.module}.py::test_{t.id}": t.points
+        for q in QUESTIONS
+        for t in q.tests
+        if t.visibility == "public"
+    }
 
 
 def write_stubs(reference_dir: Path, assignment_dir: Path) -> list[Path]:
