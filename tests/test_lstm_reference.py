@@ -9,7 +9,6 @@ import io
 import json
 import random
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -236,32 +235,12 @@ def test_evaluate_refuses_fewer_rows_than_a_batch(tmp_path):
 # autograder.lab.sentiment.run
 # ---------------------------------------------------------------------------
 
-GOOD = ["great", "wonderful", "loved", "excellent", "brilliant", "superb"]
-BAD = ["awful", "terrible", "hated", "boring", "worst", "dreadful"]
-FILLER = ["the", "movie", "was", "a", "film", "plot", "actors", "it", "and", "story"]
 
-
-def write_tiny_data(folder: Path, n: int = 60) -> None:
-    """``n`` short reviews, alternating positive/negative, each with one telling word."""
-    rng = random.Random(0)
-    reviews, labels_ = [], []
-    for i in range(n):
-        positive = i % 2 == 0
-        words = [rng.choice(FILLER) for _ in range(rng.randint(3, 8))]
-        words.insert(rng.randint(0, len(words)), rng.choice(GOOD if positive else BAD))
-        reviews.append(" ".join(words) + " .")
-        labels_.append("positive" if positive else "negative")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "reviews.txt").write_text("\n".join(reviews) + "\n")
-    (folder / "labels.txt").write_text("\n".join(labels_) + "\n")
-
-
-def test_run_writes_checkpoint_curve_and_metrics(tmp_path):
-    write_tiny_data(tmp_path / "data")
+def test_run_writes_checkpoint_curve_and_metrics(tmp_path, tiny_data):
     out = io.StringIO()
     metrics = sentiment.run(
         REFERENCE,
-        tmp_path / "data",
+        tiny_data,
         tmp_path / "out",
         epochs=2,
         lstm_size=8,
@@ -293,11 +272,10 @@ def test_run_writes_checkpoint_curve_and_metrics(tmp_path):
     assert json.loads((tmp_path / "out" / "metrics.json").read_text()) == metrics
 
 
-def test_run_limit_keeps_the_first_reviews(tmp_path):
-    write_tiny_data(tmp_path / "data")
+def test_run_limit_keeps_the_first_reviews(tmp_path, tiny_data):
     metrics = sentiment.run(
         REFERENCE,
-        tmp_path / "data",
+        tiny_data,
         tmp_path / "out",
         epochs=1,
         lstm_size=4,
