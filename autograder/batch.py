@@ -1,26 +1,30 @@
-"""Grade a class: every submission in a folder, each in its own grader process, into a gradebook.
+"""Grade a class: every submission in a folder, into a gradebook.
 
-The gradebook (CSV: student, total, one column per question, status) gets a
-row as each student finishes, flushed to disk, so a batch killed half way
-keeps every row it wrote, and ``resume`` skips those students. Each student's
-``results.json`` goes to ``results/`` beside the gradebook. A submission that
-breaks or hangs the grader gets a row with its status and the batch goes on.
+``workers`` grader processes each grade one student after another (the
+grader's own start-up is paid once per worker, not per student); every
+student's code still runs only in that student's sandboxes. The gradebook
+(CSV: student, total, one column per question, status) gets a row as each
+student finishes, flushed to disk, so a batch killed half way keeps every row
+it wrote, and ``resume`` skips those students. Each student's
+``results.json`` goes to ``results/`` beside the gradebook. If a grader
+process dies, its students are retried once in a fresh one, then recorded
+with an error status, and the batch goes on.
 """
 
 import csv
+import ctypes
 import json
 import os
-import subprocess
-import sys
+import signal
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 from autograder.rubric import QUESTIONS
 
-STUDENT_SECONDS = 1800
-"""Wall-clock cap on one student's whole grading (its questions have their own)."""
 COLUMNS = ["student", "total", *(q.id for q in QUESTIONS), "status"]
 
 
@@ -68,31 +72,24 @@ def already_graded(gradebook: Path) -> set[str]:
 
 
 def grade_one(entry: Entry, results_dir: Path) -> Row:
-    """Grade one submission in a fresh grader process; its results.json lands in results_dir."""
+    """Grade one submission (in a grader process); its results.json lands in results_dir."""
+    from autograder import results
+    from autograder.grade import grade
+
     output = results_dir / f"{entry.student}.json"
-    command = [
-        sys.executable,
-        "-m",
-        "autograder.cli",
-        "grade",
-        str(entry.path),
-        "-o",
-        str(output),
-        "-q",
-    ]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=STUDENT_SECONDS)
-    except subprocess.TimeoutExpired:
-        return Row(entry.student, 0, {}, f"error: grading took over {STUDENT_SECONDS} s")
-    if done.returncode != 0 or not output.exists():
-        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return Row(entry.student, 0, {}, f"error: {reason}")
-    results = json.loads(output.read_text())
-    scores: dict[str, float] = {}
-    for test in results["tests"]:
-        question = test["name"].split(":")[0]
-        scores[question] = scores.get(question, 0) + test["score"]
-    return Row(entry.student, results["score"], scores, "graded")
+        report = grade(entry.path, hidden_paths=[results_dir])
+    except Exception as error:  # noqa: BLE001 - the grader's own failure: a row that says so
+        return Row(entry.student, 0, {}, f"error: {type(error).__name__}: {error}")
+    results.write_json(report, output)
+    scores = {q: sum(o.score for o in outcomes) for q, outcomes in report.by_question().items()}
+    return Row(entry.student, report.score, scores, "graded")
+
+
+def _die_with_the_batch() -> None:
+    """Grader processes end when the batch does (their sandboxes follow them)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def grade_all(
@@ -121,14 +118,27 @@ def grade_all(
         writer = csv.writer(handle)
         if fresh:
             _write(handle, writer, COLUMNS)
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = [pool.submit(grade_one, entry, results_dir) for entry in todo]
-            for future in as_completed(futures):
-                row = future.result()
-                _write(handle, writer, row.as_csv())
-                rows.append(row)
-                if on_row is not None:
-                    on_row(row)
+        for attempt in (1, 2):
+            lost = []
+            with ProcessPoolExecutor(
+                max(1, workers), mp_context=get_context("spawn"), initializer=_die_with_the_batch
+            ) as pool:
+                futures = {pool.submit(grade_one, entry, results_dir): entry for entry in todo}
+                for future in as_completed(futures):
+                    try:
+                        row = future.result()
+                    except BrokenProcessPool:
+                        if attempt == 1:
+                            lost.append(futures[future])
+                            continue
+                        row = Row(futures[future].student, 0, {}, "error: the grader process died")
+                    _write(handle, writer, row.as_csv())
+                    rows.append(row)
+                    if on_row is not None:
+                        on_row(row)
+            todo = lost
+            if not todo:
+                break
     return rows
 
 

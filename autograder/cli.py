@@ -104,9 +104,8 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _grade_all(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-    from rich.table import Table
 
-    from autograder import batch
+    from autograder import batch, results
 
     console = _console()
     progress = Progress(
@@ -133,12 +132,7 @@ def _grade_all(args: argparse.Namespace) -> int:
             on_start=start,
         )
     rates = batch.pass_rates(args.output.parent / "results")
-    table = Table(title="pass rate per test, most failed first", title_justify="left")
-    for column in ("test", "passed", "rate"):
-        table.add_column(column, justify="left" if column == "test" else "right")
-    for name, passed, graded in rates:
-        table.add_row(name, f"{passed}/{graded}", f"{100 * passed / graded:.0f}%")
-    console.print(table)
+    results.pass_rate_table(rates, console)
     if rates:
         chart = args.output.with_name("pass_rates.png")
         batch.plot_pass_rates(rates, chart)

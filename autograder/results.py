@@ -67,3 +67,13 @@ def summary(report: Report, console: Console, *, details: bool = True) -> None:
                 console.print(f"  {outcome.output}".replace("\n", "\n  "), markup=False)
     for note in report.notes:
         console.print(note, style="dim", markup=False)
+
+
+def pass_rate_table(rates: list[tuple[str, int, int]], console: Console) -> None:
+    """The class's pass rate per test, as ``batch.pass_rates`` orders it."""
+    table = Table(title="pass rate per test, most failed first", title_justify="left")
+    for column in ("test", "passed", "rate"):
+        table.add_column(column, justify="left" if column == "test" else "right")
+    for name, passed, graded in rates:
+        table.add_row(name, f"{passed}/{graded}", f"{100 * passed / graded:.0f}%")
+    console.print(table)
