@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +24,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 import submissions  # noqa: E402
 
 from autograder.build import build  # noqa: E402
-from autograder.rubric import MODULES  # noqa: E402
 
 
 def wall(command: list[str], cwd: Path = ROOT) -> float:
@@ -75,11 +73,9 @@ def main() -> int:
             )
             per_student[workers] = seconds / args.students
         dist = build(work / "dist")
-        export = work / "reference.zip"
-        with zipfile.ZipFile(export, "w") as archive:
-            archive.write(dist["student"] / "lab.ipynb", "lab.ipynb")
-            for module in MODULES:
-                archive.write(ROOT / "reference" / f"{module}.py", f"{module}.py")
+        export = submissions.export_zip(
+            dist["student"] / "lab.ipynb", ROOT / "reference", work / "reference.zip"
+        )
         (work / "otter").mkdir()
         otter = wall(
             [

@@ -31,13 +31,8 @@ def dist(tmp_path_factory):
     return build(tmp_path_factory.mktemp("dist"))
 
 
-def export_zip(dist, modules_from, target):
-    """What the notebook's export writes: the notebook beside the module files."""
-    with zipfile.ZipFile(target, "w") as archive:
-        archive.write(dist["student"] / "lab.ipynb", "lab.ipynb")
-        for module in MODULES:
-            archive.write(modules_from / f"{module}.py", f"{module}.py")
-    return target
+def export_zip(dist, modules, target):
+    return submissions.export_zip(dist["student"] / "lab.ipynb", modules, target)
 
 
 def otter_scores(dist, submission, out) -> dict[str, float]:

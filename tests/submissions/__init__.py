@@ -11,6 +11,7 @@ submission is a folder ``hostile/NAME/`` of modules that replace the stubs'.
 
 import ast
 import shutil
+import zipfile
 from pathlib import Path
 
 from autograder import ROOT, stubs
@@ -99,3 +100,12 @@ def hostile(folder: Path, dest: Path) -> Path:
 
 def hostile_modules(folder: Path) -> list[str]:
     return [p.stem for p in folder.glob("*.py")]
+
+
+def export_zip(notebook: Path, modules: Path, target: Path) -> Path:
+    """What the notebook's ``grader.export`` writes: the notebook beside the six modules."""
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.write(notebook, notebook.name)
+        for module in MODULES:
+            archive.write(modules / f"{module}.py", f"{module}.py")
+    return target
