@@ -106,6 +106,15 @@ def grade(
                 progress(question)
             return outcomes
 
+        # Import every check module here, before the lanes start: two threads importing
+        # pytest at once (a public test module, and hypothesis reaching for it) can each
+        # find it half-initialized.
+        for question in questions:
+            for test in _tests(question, public_only):
+                _check_function(question, test)
+        if not public_only:
+            reference()
+
         def lane(queue: list[Question]) -> dict[str, list[Outcome]]:
             return {q.id: run(q) for q in queue}
 
