@@ -6,7 +6,6 @@ folder inside it), or the zip the notebook's ``grader.export()`` writes. Only
 ``..``, links, and oversized or too many members are refused, never extracted.
 """
 
-import shutil
 import stat
 import zipfile
 from dataclasses import dataclass, field
@@ -130,7 +129,3 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise SubmissionError(f"{info.filename} unpacks to more than the size limit")
     return data
-
-
-def discard(submission: Submission) -> None:
-    shutil.rmtree(submission.folder, ignore_errors=True)

@@ -178,8 +178,6 @@ def show(value: Any, limit: int = 400) -> str:
     if isinstance(value, np.ndarray):
         body = np.array2string(value, threshold=40, edgeitems=3, precision=6)
         text = f"array({body}, shape={value.shape}, dtype={value.dtype})"
-    elif isinstance(value, float):
-        text = repr(value)
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 5] + " ...]"
@@ -335,12 +333,3 @@ def properties(max_examples: int = 60) -> settings:
         suppress_health_check=list(HealthCheck),
         phases=[Phase.explicit, Phase.generate, Phase.shrink],
     )
-
-
-@contextmanager
-def checking(what: str) -> Iterator[None]:
-    """Label failures inside the block with ``what`` (e.g. the input being tried)."""
-    try:
-        yield
-    except CheckFailure as failure:
-        raise CheckFailure(f"{what}: {failure}") from None

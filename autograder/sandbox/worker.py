@@ -39,7 +39,7 @@ def describe_error(error: BaseException, submission: str) -> dict:
     }
 
 
-def handle(request: dict, modules: dict, submission: str):
+def handle(request: dict, modules: dict):
     op = request["op"]
     if op == "import":
         for library in request.get("preload", ()):
@@ -92,7 +92,7 @@ def main() -> None:
         except EOFError:
             return
         try:
-            reply = {"value": handle(request, modules, submission)}
+            reply = {"value": handle(request, modules)}
         except BaseException as error:  # noqa: BLE001 - SystemExit from the submission included
             reply = {"error": describe_error(error, submission)}
         try:
