@@ -1,7 +1,10 @@
 """The sandbox and its wire: plain data only, and a process the submission cannot get out of."""
 
 import os
+import shutil
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +12,17 @@ import pytest
 
 import autograder.sandbox as sandbox_module
 from autograder import ROOT
-from autograder.sandbox import Limits, Sandbox, SandboxCrash, SandboxTimeout, StudentError, wire
+from autograder.checks import difference
+from autograder.sandbox import (
+    Limits,
+    Sandbox,
+    SandboxCrash,
+    SandboxError,
+    SandboxSetupError,
+    SandboxTimeout,
+    StudentError,
+    wire,
+)
 
 PROBE = """
 import os, socket, sys
@@ -54,6 +67,92 @@ def liar():
 def np_array():
     import numpy
     return numpy.arange(3, dtype=numpy.int16)
+
+def size(text):
+    return len(text)
+
+def subclasses():
+    import collections, enum, numpy
+    Split = collections.namedtuple("Split", "train_x train_y")
+    class Colour(enum.IntEnum):
+        RED = 3
+    class LyingInt(int):
+        def __eq__(self, other):
+            return True
+        __hash__ = int.__hash__
+        def __index__(self):
+            return 0
+    class LyingList(list):
+        def __iter__(self):
+            return iter(["lie"])
+    class LyingDict(dict):
+        def items(self):
+            return [("lie", 0)]
+    return [
+        Split(numpy.arange(4), [0, 1]),
+        Colour.RED,
+        LyingInt(5),
+        LyingList([1, 2]),
+        LyingDict(real=1),
+        collections.OrderedDict(a=1),
+        numpy.matrix([[1, 2]]),
+    ]
+
+def half_reply():
+    import struct, time
+    os.write(int(sys.argv[2]), struct.pack(">I", 1000))  # a header, then nothing
+    time.sleep(3600)
+
+def huge_header():
+    import struct, time
+    os.write(int(sys.argv[2]), struct.pack(">I", 2**32 - 1))
+    time.sleep(3600)
+
+def stop_reading():
+    import time
+    sys.modules["wire"].receive = lambda *args, **kwargs: time.sleep(3600)
+    return "stopped"
+
+def too_many():
+    return [None] * 1_000_001
+
+def break_numpy_save():
+    import numpy
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+    numpy.save = boom
+    return numpy.arange(3)
+
+def hostile_error():
+    class Meta(type):
+        @property
+        def __mro__(cls):
+            raise RuntimeError("no")
+    class Hostile(Exception, metaclass=Meta):
+        def __str__(self):
+            raise RuntimeError("no")
+    raise Hostile()
+
+def deep(n):
+    top = os.getcwd()
+    os.mkdir("chain")
+    os.chdir("chain")
+    for i in range(n):
+        os.mkdir("d")
+        os.chdir("d")
+        if i % 1000 == 0:
+            with open("read-only", "w") as handle:
+                handle.write("x")
+            os.chmod("read-only", 0o400)
+            os.symlink(top, "loop")
+    for i in range(n):
+        os.chdir("..")
+        if i in (10, 2000):
+            os.chmod("d", 0)  # nobody may enter it any more, its owner included
+    os.chdir(top)
+    os.mkdir("locked")
+    os.chmod("locked", 0o500)
+    return n
 """
 
 
@@ -173,3 +272,161 @@ def test_without_namespaces_the_results_say_so(monkeypatch, tmp_path):
     with Sandbox(folder) as box:
         box.import_module("probe", timeout=10)
         assert call(box, "np_array").tolist() == [0, 1, 2]
+
+
+# -- plain data through a real worker --------------------------------------------------
+
+
+def test_subclasses_arrive_as_the_plain_data_they_hold(box):
+    split, colour, liar, lying_list, lying_dict, ordered, matrix = call(box, "subclasses")
+    assert type(split) is tuple and type(split[1]) is list
+    # the check's comparison sees split_data's namedtuple as the reference's plain tuple
+    assert difference(split, (np.arange(4), [0, 1]), strict_types=True) is None
+    assert type(colour) is int and colour == 3
+    assert type(liar) is int and liar == 5 and liar != 6
+    assert lying_list == [1, 2] and type(lying_list) is list
+    assert lying_dict == {"real": 1} and type(lying_dict) is dict
+    assert ordered == {"a": 1} and type(ordered) is dict
+    assert type(matrix) is np.ndarray and matrix.tolist() == [[1, 2]]
+
+
+def test_a_result_over_the_limits_is_an_error_and_the_worker_goes_on(box):
+    with pytest.raises(StudentError, match="could not be sent: WireError: more than"):
+        call(box, "too_many")
+    assert call(box, "size", "abc") == 3
+
+
+def test_an_encoder_that_raises_anything_still_gets_an_error_reply(box):
+    with pytest.raises(StudentError, match="could not be sent: KeyboardInterrupt"):
+        call(box, "break_numpy_save")
+    assert call(box, "size", "abc") == 3 and box.alive
+
+
+def test_a_hostile_exception_is_still_an_error_reply(box):
+    with pytest.raises(StudentError, match="could not be described"):
+        call(box, "hostile_error")
+    assert call(box, "size", "abc") == 3
+
+
+# -- deadlines -------------------------------------------------------------------------
+
+
+def test_a_worker_that_sends_half_a_frame_then_sleeps_times_out(box):
+    started = time.monotonic()
+    with pytest.raises(SandboxTimeout):
+        call(box, "half_reply", timeout=1)
+    assert time.monotonic() - started < 5
+    assert not box.alive
+
+
+def test_a_worker_that_stops_reading_times_out_a_huge_request(box):
+    assert call(box, "stop_reading") == "stopped"
+    started = time.monotonic()
+    with pytest.raises(SandboxTimeout):
+        call(box, "size", "x" * (10 << 20), timeout=1)  # far more than a pipe holds
+    assert time.monotonic() - started < 5
+    assert not box.alive
+
+
+def test_a_frame_over_the_reply_limit_is_garbage(box):
+    started = time.monotonic()
+    with pytest.raises(SandboxCrash, match="garbage.*over the"):
+        call(box, "huge_header")
+    assert time.monotonic() - started < 5
+
+
+# -- cleanup -----------------------------------------------------------------------------
+
+
+def test_closing_removes_a_3000_deep_chain_of_locked_folders(box):
+    assert call(box, "deep", 3000, timeout=60) == 3000
+    folder = box._folder
+    assert (folder / "work" / "chain" / "d").is_dir()
+    box.close()
+    assert not folder.exists()
+    box.close()  # twice is fine
+
+
+# -- a sandbox that never starts is the grader's problem ---------------------------------
+
+
+@pytest.fixture
+def submission(tmp_path):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "probe.py").write_text(PROBE)
+    return folder
+
+
+@pytest.fixture
+def made_folders(monkeypatch):
+    """Every folder a sandbox makes for itself, to see that a failed start leaves none."""
+    made = []
+    original = tempfile.mkdtemp
+
+    def mkdtemp(*args, **kwargs):
+        made.append(Path(original(*args, **kwargs)))
+        return str(made[-1])
+
+    monkeypatch.setattr(sandbox_module.tempfile, "mkdtemp", mkdtemp)
+    return made
+
+
+def runtime_with(tmp_path, monkeypatch, worker: str) -> None:
+    """The sandbox's runtime files, with ``worker.py`` replaced by ``worker``."""
+    here = Path(sandbox_module.__file__).parent
+    fake = tmp_path / "runtime-source"
+    fake.mkdir()
+    for name in sandbox_module.RUNTIME_FILES:
+        shutil.copy(here / name, fake / name)
+    (fake / "worker.py").write_text(worker)
+    monkeypatch.setattr(sandbox_module, "__file__", str(fake / "__init__.py"))
+
+
+def test_a_worker_that_dies_before_its_hello_is_a_setup_error(
+    submission, tmp_path, monkeypatch, made_folders
+):
+    worker = "import sys\nprint('mount /x: Permission denied', flush=True)\nsys.exit(3)\n"
+    runtime_with(tmp_path, monkeypatch, worker)
+    box = Sandbox(submission)
+    with pytest.raises(SandboxSetupError, match=r"(?s)exit code 3.*mount /x: Permission denied"):
+        box.start()
+    assert not issubclass(SandboxSetupError, SandboxError)
+    assert not box.alive and made_folders and not any(p.exists() for p in made_folders)
+
+
+def test_a_missing_runtime_file_is_a_setup_error(submission, monkeypatch, made_folders):
+    monkeypatch.setattr(sandbox_module, "RUNTIME_FILES", ("worker.py", "probes.py", "launcher.py"))
+    with pytest.raises(SandboxSetupError, match="No module named 'wire'"):
+        Sandbox(submission).start()
+    assert not any(p.exists() for p in made_folders)
+
+
+def test_a_python_that_does_not_exist_is_a_setup_error(submission, monkeypatch, made_folders):
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
+    with pytest.raises(SandboxSetupError, match="No such file"):
+        Sandbox(submission).start()
+    assert not any(p.exists() for p in made_folders)
+
+
+def test_a_worker_that_says_something_else_first_is_a_setup_error(
+    submission, tmp_path, monkeypatch
+):
+    worker = (
+        "import os, sys\n"
+        "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
+        "import wire\n"
+        "wire.send(int(sys.argv[2]), {'value': 'hello?'})\n"
+    )
+    runtime_with(tmp_path, monkeypatch, worker)
+    with pytest.raises(SandboxSetupError, match="instead of its hello"):
+        Sandbox(submission).start()
+
+
+def test_a_worker_that_never_says_hello_is_a_setup_error(submission, tmp_path, monkeypatch):
+    runtime_with(tmp_path, monkeypatch, "import time\ntime.sleep(3600)\n")
+    monkeypatch.setattr(sandbox_module, "START_TIMEOUT", 1.0)
+    started = time.monotonic()
+    with pytest.raises(SandboxSetupError, match="no hello within 1 s; it printed nothing"):
+        Sandbox(submission).start()
+    assert time.monotonic() - started < 10

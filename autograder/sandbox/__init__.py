@@ -24,7 +24,6 @@ import builtins
 import functools
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -39,6 +38,10 @@ from autograder.sandbox import wire
 
 RUNTIME_FILES = ("worker.py", "wire.py", "probes.py", "launcher.py")
 OUTPUT_KEPT = 64 << 10
+START_TIMEOUT = 120.0
+"""Seconds a worker may take to say hello (a loaded machine imports numpy slowly)."""
+SETUP_OUTPUT_SHOWN = 2000
+"""Characters of the sandbox's output a ``SandboxSetupError`` shows (its last ones)."""
 SANDBOX_UID = 65534  # nobody: owns no files, and the PID namespace confines its processes
 NAMESPACE_FLAGS = ["--mount", "--pid", "--net", "--fork", "--mount-proc", "--kill-child"]
 
@@ -53,6 +56,14 @@ class SandboxTimeout(SandboxError):
 
 class SandboxCrash(SandboxError):
     """The worker died (exit, signal, memory) or broke the protocol."""
+
+
+class SandboxSetupError(Exception):
+    """The sandbox never started: the machine's or the grader's fault, not the submission's.
+
+    Not a ``SandboxError`` (those are charged to the submission). The message
+    ends with what the launcher and the worker printed.
+    """
 
 
 class StudentError(Exception):
@@ -134,6 +145,12 @@ def _user_flags() -> list[str]:
 class Sandbox:
     """One worker process serving one submission folder."""
 
+    max_reply: int = wire.MAX_FRAME
+    """The largest reply frame accepted (bytes); a larger one is the worker's garbage."""
+    _requests: int | None = None
+    _replies: int | None = None
+    _drainer: threading.Thread | None = None
+
     def __init__(
         self,
         submission: Path,
@@ -154,7 +171,16 @@ class Sandbox:
     # -- lifetime --------------------------------------------------------------
 
     def start(self) -> None:
+        """Start the worker and wait for its hello; ``SandboxSetupError`` if it never says it."""
         self._folder = Path(tempfile.mkdtemp(prefix="rnnlab-sandbox-"))
+        try:
+            self._launch()
+            self._wait_for_hello()
+        except BaseException:
+            self.close()
+            raise
+
+    def _launch(self) -> None:
         runtime, work = self._folder / "runtime", self._folder / "work"
         runtime.mkdir()
         here = Path(__file__).parent
@@ -164,16 +190,14 @@ class Sandbox:
         for folder in (self._folder, runtime, work):
             folder.chmod(0o755)
 
-        requests_r, requests_w = os.pipe()
-        replies_r, replies_w = os.pipe()
+        requests_r, self._requests = os.pipe()
+        self._replies, replies_w = os.pipe()
         mode = isolation()
         config = {
             "mode": mode,
             "work": str(work),
             "hidden": [str(p) for p in self._hidden_paths()],
-            "keep": sorted(
-                {sys.prefix, sys.base_prefix, str(self._folder), *map(str, _site_dirs())}
-            ),
+            "keep": sorted({str(self._folder), *map(str, _python_paths())}),
             "uid": SANDBOX_UID if os.geteuid() == 0 else None,
             "limits": self._rlimits(mode),
             "argv": [
@@ -191,31 +215,71 @@ class Sandbox:
             command = ["unshare", *_user_flags(), *NAMESPACE_FLAGS, *command]
         if shutil.which("setpriv"):  # if the grader dies, so does its sandbox
             command = ["setpriv", "--pdeathsig", "KILL", *command]
-        self.process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(requests_r, replies_w),
-            start_new_session=True,
+        try:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(requests_r, replies_w),
+                start_new_session=True,
+            )
+        except OSError as error:
+            raise SandboxSetupError(f"the sandbox could not be started: {error}") from None
+        finally:
+            os.close(requests_r)
+            os.close(replies_w)
+        self._drainer = threading.Thread(
+            target=self._drain, args=(self.process.stdout,), daemon=True
         )
-        os.close(requests_r)
-        os.close(replies_w)
-        self._requests, self._replies = requests_w, replies_r
-        threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
+        self._drainer.start()
+
+    def _wait_for_hello(self) -> None:
+        """The worker's first frame says it runs; nothing of the submission's has run yet."""
+        try:
+            hello = wire.receive(self._replies, time.monotonic() + START_TIMEOUT, max_frame=1 << 10)
+        except wire.WireTimeout:
+            problem, exiting = f"no hello within {START_TIMEOUT:.0f} s", False
+        except EOFError:
+            problem, exiting = "it exited before it was ready", True
+        except (wire.WireError, OSError) as error:
+            problem, exiting = f"it sent garbage instead of its hello ({error})", False
+        else:
+            if type(hello) is dict and list(hello) == ["value"] and hello["value"] == "ready":
+                return
+            problem, exiting = f"it sent {str(hello)[:200]} instead of its hello", False
+        report = self._setup_report(exiting)
+        raise SandboxSetupError(f"the sandbox did not start: {problem}{report}")
+
+    def _setup_report(self, exiting: bool) -> str:
+        """How the launcher ended and the end of what it printed, for the instructor."""
+        code = None
+        if exiting:  # its own exit code says why; give it a moment to finish
+            try:
+                code = self.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+        self._kill()  # and whatever it left in its process group
+        if self._drainer is not None:
+            self._drainer.join(timeout=5)
+        status = "" if code is None else f" (exit code {code})"
+        text = bytes(self.output).decode("utf-8", "replace")[-SETUP_OUTPUT_SHOWN:].strip()
+        return f"{status}; its output:\n{text}" if text else f"{status}; it printed nothing"
 
     def close(self) -> None:
-        """Kill the worker and everything it started; remove its folder."""
+        """Kill the worker and everything it started; remove its folder. Never raises."""
         if self.process is not None:
             self._kill()
-            for fd in (self._requests, self._replies):
+            self.process = None
+        for fd in (self._requests, self._replies):
+            if fd is not None:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-            self.process = None
+        self._requests = self._replies = None
         if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            _remove_tree(self._folder)
             self._folder = None
 
     def __enter__(self) -> "Sandbox":
@@ -253,20 +317,23 @@ class Sandbox:
         )
 
     def request(self, message: dict, timeout: float):
-        """Send one request and wait for its reply; raise what went wrong."""
+        """Send one request and wait for its reply; raise what went wrong.
+
+        One deadline, ``timeout`` from now, covers writing the whole request and
+        reading the whole reply: a worker that stops reading, or sends half a
+        frame and sleeps, times out like an endless loop.
+        """
         if not self.alive:
             raise SandboxCrash(self._death())
+        frame = wire.pack(message)  # the grader's own data: an error here is the grader's
+        deadline = time.monotonic() + max(timeout, 0.0)
         try:
-            wire.send(self._requests, message)
-        except OSError:
-            raise SandboxCrash(self._death()) from None
-        ready, _, _ = select.select([self._replies], [], [], max(timeout, 0.0))
-        if not ready:
+            wire.write(self._requests, frame, deadline)
+            reply = wire.receive(self._replies, deadline, max_frame=self.max_reply)
+        except wire.WireTimeout:
             self._kill()
-            raise SandboxTimeout(f"no answer within {timeout:.0f} s (an endless loop?)")
-        try:
-            reply = wire.receive(self._replies)
-        except EOFError:
+            raise SandboxTimeout(f"no answer within {timeout:.0f} s (an endless loop?)") from None
+        except (EOFError, OSError):  # a broken pipe, or the reply cut short: it is gone
             raise SandboxCrash(self._death()) from None
         except wire.WireError as error:
             self._kill()
@@ -299,9 +366,16 @@ class Sandbox:
         except ImportError:
             pass
         paths.update(p.resolve() for p in self.hidden)
-        # Never cover the system itself (a submission at /sub.zip would name "/").
+        # Never cover the system itself (a submission at /sub.zip would name "/"), nor
+        # the Python installation: installed with `pip install .`, the project's ROOT is
+        # site-packages, and its own packages (hidden above one by one) are what must go.
+        # A folder that merely holds the installation (the home) is covered and the
+        # installation put back by the launcher.
         system = [Path(p) for p in ("/usr", "/lib", "/bin", "/etc")]
-        return sorted(p for p in paths if not any(s.is_relative_to(p) for s in system))
+        python = _python_paths()
+        return sorted(
+            p for p in paths if p not in python and not any(s.is_relative_to(p) for s in system)
+        )
 
     def _rlimits(self, mode: str) -> dict:
         limits = {
@@ -371,7 +445,109 @@ class Sandbox:
         return f"the submission's process exited with code {code} (sys.exit or os._exit?)"
 
 
-def _site_dirs() -> list[Path]:
+def _python_paths() -> list[Path]:
+    """The Python installation the worker runs on: its prefixes and site-packages."""
     import site
 
-    return [Path(p) for p in site.getsitepackages() if Path(p).exists()]
+    prefixes = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    return sorted(
+        prefixes | {Path(p).resolve() for p in site.getsitepackages() if Path(p).exists()}
+    )
+
+
+# -- removing a sandbox's folder -------------------------------------------------------
+
+_DIRECTORY = os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _remove_tree(root: Path) -> None:
+    """Remove ``root`` and all in it, whatever the submission made of it; never raises.
+
+    ``shutil.rmtree`` recurses once per level (a 3,000-deep chain of folders ends
+    in RecursionError) and cannot enter folders the submission made unreadable.
+    Here each folder is first moved up into ``root`` itself, so nothing recurses
+    and no path gets long, and each is made the grader's to empty (mode 700)
+    through a handle, so no symbolic link is ever followed. ``rm -rf``, bounded in
+    time, gets what is left if anything failed.
+    """
+    try:
+        _empty_flat(root)
+        os.rmdir(root)
+    except OSError:
+        pass
+    if os.path.lexists(root):
+        try:
+            subprocess.run(["rm", "-rf", "--", str(root)], capture_output=True, timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            pass
+
+
+def _empty_flat(root: Path) -> None:
+    top = _open_own(str(root), None)
+    try:
+        with os.scandir(top) as entries:
+            pending = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+        taken, moved = set(os.listdir(top)), 0
+        _unlink_all_but_folders(top)
+        while pending:
+            name = pending.pop()
+            try:
+                folder = _open_own(name, top)
+            except OSError:
+                continue
+            try:
+                with os.scandir(folder) as entries:
+                    children = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+                for child in children:
+                    while (new := f".removed-{moved}") in taken:
+                        moved += 1
+                    taken.add(new)
+                    try:
+                        os.close(_own(child, folder))  # moving it rewrites its "..": make it ours
+                        os.rename(child, new, src_dir_fd=folder, dst_dir_fd=top)
+                    except OSError:
+                        continue
+                    pending.append(new)
+                _unlink_all_but_folders(folder)
+            finally:
+                os.close(folder)
+            try:
+                os.rmdir(name, dir_fd=top)
+            except OSError:
+                pass
+    finally:
+        os.close(top)
+
+
+def _unlink_all_but_folders(folder: int) -> None:
+    """Unlink files, links (not their targets) and the rest; folders are moved, not here."""
+    with os.scandir(folder) as entries:
+        names = [e.name for e in entries if not e.is_dir(follow_symlinks=False)]
+    for name in names:
+        try:
+            os.unlink(name, dir_fd=folder)
+        except OSError:
+            pass
+
+
+def _own(name: str, dir_fd: int | None) -> int:
+    """A handle on the folder ``name`` (never a link's target), made ours: mode 700.
+
+    The grader owns what the sandbox made, or is root; the handle is closed by the caller.
+    """
+    handle = os.open(name, os.O_PATH | _DIRECTORY, dir_fd=dir_fd)
+    try:
+        os.chmod(f"/proc/self/fd/{handle}", 0o700)  # through the handle: a link is not followed
+    except BaseException:
+        os.close(handle)
+        raise
+    return handle
+
+
+def _open_own(name: str, dir_fd: int | None) -> int:
+    """A descriptor to list and empty the folder ``name``, made ours first."""
+    handle = _own(name, dir_fd)
+    try:
+        return os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=handle)
+    finally:
+        os.close(handle)

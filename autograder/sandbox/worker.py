@@ -1,9 +1,13 @@
 """The sandbox worker: imports the submission's modules and answers the grader's calls.
 
 Runs as ``python -I worker.py REQUESTS_FD REPLIES_FD SUBMISSION_DIR`` inside
-the sandbox. Each request is a frame ``{"op": "import" | "call" | "probe", ...}``;
-each reply is ``{"value": ...}`` or ``{"error": {...}}``. The submission's own
-output goes to stdout/stderr, which the grader reads separately.
+the sandbox. Its first frame is the hello, ``{"value": "ready"}``, sent before
+anything of the submission's can run: a worker that never says it is the
+grader's (or the machine's) fault. Then each request is a frame
+``{"op": "import" | "call" | "probe", ...}``; each reply is ``{"value": ...}``
+or ``{"error": {...}}``, and there is a reply to every request, whatever the
+submission's value or exception does. The submission's own output goes to
+stdout/stderr, which the grader reads separately.
 """
 
 import importlib
@@ -23,20 +27,41 @@ del sys.path[0]
 def describe_error(error: BaseException, submission: str) -> dict:
     """The exception as plain data: its type (and bases), message and the submission's frames."""
     try:
-        message = str(error)
+        frames = [
+            f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}: {(f.line or '').strip()}"
+            for f in traceback.extract_tb(error.__traceback__)
+            if f.filename.startswith(submission)
+        ]
+        return {
+            "type": type(error).__name__,
+            "bases": [t.__name__ for t in type(error).__mro__],
+            "message": message(error)[:2000],
+            "frames": frames[-8:],
+        }
+    except BaseException:  # noqa: BLE001 - a hostile exception class (metaclass, properties)
+        return failure("Exception", "<the exception could not be described>")
+
+
+def message(error: BaseException) -> str:
+    try:
+        return str(error)
     except BaseException:  # noqa: BLE001 - a hostile __str__
-        message = "<the exception's message could not be read>"
-    frames = [
-        f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}: {(f.line or '').strip()}"
-        for f in traceback.extract_tb(error.__traceback__)
-        if f.filename.startswith(submission)
-    ]
-    return {
-        "type": type(error).__name__,
-        "bases": [t.__name__ for t in type(error).__mro__],
-        "message": message[:2000],
-        "frames": frames[-8:],
-    }
+        return "<the exception's message could not be read>"
+
+
+def failure(kind: str, text: str) -> dict:
+    return {"type": kind, "bases": [kind], "message": text, "frames": []}
+
+
+def send_reply(fd: int, reply: dict) -> None:
+    """Send ``reply``; if it cannot be encoded (over the limits, ...), an error reply instead."""
+    try:
+        frame = wire.pack(reply)
+    except BaseException as error:  # noqa: BLE001 - the value is the submission's: all of it
+        info = describe_error(error, "")  # the encoder's own error: no frame is the submission's
+        text = f"the result could not be sent: {info['type']}: {info['message']}"
+        frame = wire.pack({"error": failure("ReplyError", text[:2000])})
+    wire.write(fd, frame)
 
 
 def handle(request: dict, modules: dict):
@@ -83,6 +108,8 @@ def import_quietly(name: str) -> None:
 def main() -> None:
     requests, replies, submission = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     quiet_libraries()
+    # Everything up to here is the grader's: the hello tells it the sandbox works.
+    wire.send(replies, {"value": "ready"})
     sys.path.insert(0, submission)
     os.chdir(submission)
     modules: dict = {}
@@ -91,24 +118,14 @@ def main() -> None:
             request = wire.receive(requests)
         except EOFError:
             return
+        except wire.WireError as error:  # the frame was read whole: the channel is still in step
+            send_reply(replies, {"error": failure("RequestError", str(error))})
+            continue
         try:
             reply = {"value": handle(request, modules)}
         except BaseException as error:  # noqa: BLE001 - SystemExit from the submission included
             reply = {"error": describe_error(error, submission)}
-        try:
-            wire.send(replies, reply)
-        except (wire.WireError, ValueError, TypeError, RecursionError) as error:
-            wire.send(
-                replies,
-                {
-                    "error": {
-                        "type": "ReplyError",
-                        "bases": ["ReplyError"],
-                        "message": f"the result could not be sent: {error}",
-                        "frames": [],
-                    }
-                },
-            )
+        send_reply(replies, reply)
 
 
 if __name__ == "__main__":
