@@ -7,8 +7,9 @@ student's code still runs only in that student's sandboxes. The gradebook
 student finishes, flushed to disk, so a batch killed half way keeps every row
 it wrote, and ``resume`` skips those students. Each student's
 ``results.json`` goes to ``results/`` beside the gradebook. If a grader
-process dies, its students are retried once in a fresh one, then recorded
-with an error status, and the batch goes on.
+process dies, its student is retried once in a fresh one, then recorded with
+a ``grader-error`` status; a student not graded in time gets a ``timeout``
+row and their grader process is replaced; either way the batch goes on.
 """
 
 import csv
@@ -16,11 +17,13 @@ import ctypes
 import json
 import os
 import signal
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing import connection as mp_connection
 from multiprocessing import get_context
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from autograder.rubric import QUESTIONS
@@ -72,18 +75,25 @@ def already_graded(gradebook: Path) -> set[str]:
 
 
 def grade_one(entry: Entry, results_dir: Path) -> Row:
-    """Grade one submission (in a grader process); its results.json lands in results_dir."""
+    """Grade one submission (in a grader process); its results.json lands in results_dir.
+
+    Whatever happens, a row comes back: a grader fault is the row's status, never
+    an exception that would stop the batch.
+    """
     from autograder import results
     from autograder.grade import grade
 
     output = results_dir / f"{entry.student}.json"
     try:
         report = grade(entry.path, hidden_paths=[results_dir])
+        results.write_json(report, output)
     except Exception as error:  # noqa: BLE001 - the grader's own failure: a row that says so
-        return Row(entry.student, 0, {}, f"error: {type(error).__name__}: {error}")
-    results.write_json(report, output)
+        return Row(entry.student, 0, {}, f"grader-error: {type(error).__name__}: {error}")
+    log = results.grader_log(report)
+    if log:
+        output.with_suffix(".grader-errors.log").write_text(log)
     scores = {q: sum(o.score for o in outcomes) for q, outcomes in report.by_question().items()}
-    return Row(entry.student, report.score, scores, "graded")
+    return Row(entry.student, report.score, scores, "grader-error" if log else "graded")
 
 
 def _die_with_the_batch() -> None:
@@ -92,19 +102,111 @@ def _die_with_the_batch() -> None:
     libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
+def _serve(connection: Connection, results_dir: Path) -> None:
+    """A grader process: grade each entry it is sent, answer with its row."""
+    _die_with_the_batch()
+    while True:
+        try:
+            entry = connection.recv()
+        except EOFError:
+            return
+        connection.send(grade_one(entry, results_dir))
+
+
+@dataclass
+class _Grader:
+    """One grader process and the student it is grading (if any)."""
+
+    process: BaseProcess
+    connection: Connection
+    entry: Entry | None = None
+    started: float = 0.0
+    attempt: int = 1
+
+
+def _rows(todo: list[Entry], results_dir: Path, workers: int, timeout: float) -> Iterator[Row]:
+    """Grade ``todo`` on ``workers`` grader processes; yield each row as it is ready.
+
+    A student still being graded after ``timeout`` seconds gets a ``timeout``
+    row, and their grader process is killed (with their sandboxes) and replaced.
+    A grader process that dies has its student retried once in a fresh one.
+    """
+    context = get_context("spawn")
+    queue = [(entry, 1) for entry in todo]
+    graders: list[_Grader] = []
+
+    def start() -> _Grader:
+        mine, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs, results_dir), daemon=True)
+        process.start()
+        theirs.close()
+        return _Grader(process, mine)
+
+    def stop(grader: _Grader) -> None:
+        grader.process.kill()
+        grader.process.join()
+        grader.connection.close()
+        graders.remove(grader)
+
+    try:
+        while queue or any(g.entry for g in graders):
+            while queue and len([g for g in graders if g.entry]) < max(1, workers):
+                idle = next((g for g in graders if g.entry is None), None) or start()
+                if idle not in graders:
+                    graders.append(idle)
+                idle.entry, idle.attempt = queue.pop(0)
+                idle.started = time.monotonic()
+                idle.connection.send(idle.entry)
+            busy = [g for g in graders if g.entry]
+            now = time.monotonic()
+            wait = min(g.started + timeout - now for g in busy)
+            ready = mp_connection.wait(
+                [g.connection for g in busy] + [g.process.sentinel for g in busy],
+                timeout=max(0.0, wait),
+            )
+            for grader in busy:
+                entry = grader.entry
+                if grader.connection in ready and grader.connection.poll():
+                    try:
+                        row = grader.connection.recv()
+                    except (EOFError, OSError):
+                        row = None
+                    if row is not None:
+                        grader.entry = None
+                        yield row
+                        continue
+                if grader.process.sentinel in ready or not grader.process.is_alive():
+                    stop(grader)
+                    if grader.attempt == 1:
+                        queue.insert(0, (entry, 2))
+                    else:
+                        yield Row(entry.student, 0, {}, "grader-error: the grader process died")
+                elif time.monotonic() - grader.started >= timeout:
+                    stop(grader)
+                    yield Row(entry.student, 0, {}, f"timeout: not graded within {timeout:g} s")
+    finally:
+        for grader in list(graders):
+            stop(grader)
+
+
 def grade_all(
     folder: Path,
     gradebook: Path,
     *,
     workers: int = 1,
     resume: bool = False,
+    timeout: float | None = None,
     on_row: Callable[[Row], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
 ) -> list[Row]:
     """Grade every submission in ``folder`` into ``gradebook``; return the rows written now.
 
-    ``on_start(to_grade, skipped)`` is called once, ``on_row`` after every row.
+    ``timeout`` is the most seconds one student may take (default: the most the
+    rubric's question budgets allow, plus a margin). ``on_start(to_grade,
+    skipped)`` is called once, ``on_row`` after every row.
     """
+    from autograder.grade import worst_case_seconds
+
     entries = discover(folder)
     done = already_graded(gradebook) if resume else set()
     todo = [e for e in entries if e.student not in done]
@@ -118,27 +220,11 @@ def grade_all(
         writer = csv.writer(handle)
         if fresh:
             _write(handle, writer, COLUMNS)
-        for attempt in (1, 2):
-            lost = []
-            with ProcessPoolExecutor(
-                max(1, workers), mp_context=get_context("spawn"), initializer=_die_with_the_batch
-            ) as pool:
-                futures = {pool.submit(grade_one, entry, results_dir): entry for entry in todo}
-                for future in as_completed(futures):
-                    try:
-                        row = future.result()
-                    except BrokenProcessPool:
-                        if attempt == 1:
-                            lost.append(futures[future])
-                            continue
-                        row = Row(futures[future].student, 0, {}, "error: the grader process died")
-                    _write(handle, writer, row.as_csv())
-                    rows.append(row)
-                    if on_row is not None:
-                        on_row(row)
-            todo = lost
-            if not todo:
-                break
+        for row in _rows(todo, results_dir, workers, timeout or worst_case_seconds()):
+            _write(handle, writer, row.as_csv())
+            rows.append(row)
+            if on_row is not None:
+                on_row(row)
     return rows
 
 

@@ -5,6 +5,7 @@ question's tests run with the submission's code in a sandbox (``checks``,
 ``sandbox``), and the outcomes become a ``Report`` (``results`` writes it).
 """
 
+import contextlib
 import importlib
 import importlib.util
 import sys
@@ -28,6 +29,29 @@ PUBLIC_TESTS = ROOT / "assignment" / "tests"
 SECONDS = {"numpy": 60.0, "tensorflow": 240.0}
 """Wall-clock budget of one question, by what it runs."""
 MEMORY_MB = {"numpy": 2048, "tensorflow": 4096}
+MARGIN_SECONDS = 60.0
+"""Beyond the question budgets: start-up, the reference's own work, writing the results."""
+
+
+def worst_case_seconds(
+    questions: Iterable[Question] = QUESTIONS, seconds: dict[str, float] | None = None
+) -> float:
+    """The longest a whole grade can take: its two lanes' budgets, plus a margin.
+
+    Callers that wait for a grade in another process (``grade-all``, the otter
+    bridge) use it as their deadline, so a grader that hangs still ends.
+    """
+    budget = {**SECONDS, **(seconds or {})}
+    questions = list(questions)
+    heavy = sum(budget["tensorflow"] for q in questions if q.uses_tensorflow)
+    light = sum(budget["numpy"] for q in questions if not q.uses_tensorflow)
+    return max(heavy, light) + MARGIN_SECONDS
+
+
+GRADER_ERROR = (
+    "grader error: this test could not be run because of a fault in the grader, not in "
+    "your code. Please tell your instructor"
+)
 
 
 @dataclass
@@ -36,6 +60,8 @@ class Outcome:
     test: Test
     passed: bool
     output: str
+    grader_error: str | None = None
+    """The traceback of a fault in the grader (for the instructor's log); None for a verdict."""
 
     @property
     def score(self) -> float:
@@ -59,6 +85,11 @@ class Report:
     @property
     def max_score(self) -> float:
         return sum(o.test.points for o in self.outcomes)
+
+    @property
+    def grader_errors(self) -> list[Outcome]:
+        """Tests that got no verdict because the grader failed: never the student's fault."""
+        return [o for o in self.outcomes if o.grader_error is not None]
 
     def by_question(self) -> dict[str, list[Outcome]]:
         grouped: dict[str, list[Outcome]] = {}
@@ -109,11 +140,13 @@ def grade(
         # Import every check module here, before the lanes start: two threads importing
         # pytest at once (a public test module, and hypothesis reaching for it) can each
         # find it half-initialized.
-        for question in questions:
-            for test in _tests(question, public_only):
-                _check_function(question, test)
-        if not public_only:
-            reference()
+        # A failure here is the grader's: it comes back as each test's grader error.
+        with contextlib.suppress(Exception):
+            for question in questions:
+                for test in _tests(question, public_only):
+                    _check_function(question, test)
+            if not public_only:
+                reference()
 
         def lane(queue: list[Question]) -> dict[str, list[Outcome]]:
             return {q.id: run(q) for q in queue}
@@ -147,22 +180,26 @@ def _grade_question(
         return [Outcome(question, t, False, f"{reason}: 0 points for {question.id}") for t in tests]
     kind = "tensorflow" if question.uses_tensorflow else "numpy"
     limits = Limits(memory_mb=MEMORY_MB[kind], cpu_seconds=int(budget[kind]) + 30)
+    try:
+        substitutes = _substitutes(question)
+    except Exception as error:  # noqa: BLE001 - the reference is the grader's
+        return [_grader_error(question, t, error) for t in tests]
     student = Student(
         lambda: Sandbox(submission.folder, hidden=hidden_paths, limits=limits),
         (question.module,),
         deadline=time.monotonic() + budget[kind],
-        substitutes=_substitutes(question),
+        substitutes=substitutes,
     )
     outcomes: list[Outcome] = []
     try:
         for test in tests:
-            passed, output, zero = _run_test(question, test, student)
-            if zero:  # the contract's rule: not written or not importable scores 0
+            outcome = _run_test(question, test, student)
+            if isinstance(outcome, Abort):  # the contract's rule: not written or not importable
                 return [
-                    Outcome(question, t, False, f"{output}: 0 points for {question.id}")
+                    Outcome(question, t, False, f"{outcome}: 0 points for {question.id}")
                     for t in tests
                 ]
-            outcomes.append(Outcome(question, test, passed, output))
+            outcomes.append(outcome)
     finally:
         student.close()
     if student.output:
@@ -174,28 +211,64 @@ def _grade_question(
     return outcomes
 
 
-def _run_test(question: Question, test: Test, student: Student) -> tuple[bool, str, bool]:
-    """Run one test; ``(passed, output, zero_question)``."""
-    check = _check_function(question, test)
+def _run_test(question: Question, test: Test, student: Student) -> Outcome | Abort:
+    """Run one test; an ``Abort`` that zeroes the question is returned, not raised.
+
+    Every way a test can end becomes a verdict on the submission or a grader
+    error: nothing a check raises escapes, except the grader's own Ctrl-C.
+    """
     student.calls.clear()
     try:
+        check = _check_function(question, test)
         said = check(student) if test.visibility == "public" else check(student, reference())
+    except KeyboardInterrupt:
+        raise
     except Abort as abort:
-        return False, str(abort), abort.zero_question
+        if abort.zero_question:
+            return abort
+        return Outcome(question, test, False, str(abort))
     except CheckFailure as failure:
-        return False, _with_notes(str(failure), failure), False
-    except AssertionError as failure:  # a public test's plain assert
-        return False, _explain_assert(failure, student), False
-    except StudentError as error:
-        return False, f"raised {describe_error(error)}", False
-    except Exception as error:  # noqa: BLE001 - what came back broke the test itself
-        return (
-            False,
-            f"the test could not use what came back ({type(error).__name__}: "
-            f"{error}){_last_call(student)}",
-            False,
+        return Outcome(
+            question, test, False, _with_notes(str(failure), failure) + _see(question, failure)
         )
-    return True, said if isinstance(said, str) else "", False
+    except AssertionError as failure:  # a public test's plain assert
+        return Outcome(question, test, False, _explain_assert(failure, student))
+    except StudentError as error:
+        return Outcome(question, test, False, f"raised {describe_error(error)}")
+    except BaseException as error:  # noqa: BLE001 - sorted below
+        verdict = _pytest_verdict(error)
+        if verdict is not None:
+            return Outcome(question, test, False, verdict + _last_call(student))
+        return _grader_error(question, test, error)
+    return Outcome(question, test, True, said if isinstance(said, str) else "")
+
+
+def _grader_error(question: Question, test: Test, error: BaseException) -> Outcome:
+    """A test with no verdict: the student sees that it is not their fault, the log sees why."""
+    log = "".join(traceback.format_exception(error))
+    return Outcome(question, test, False, f"{GRADER_ERROR} ({type(error).__name__}).", log)
+
+
+def _pytest_verdict(error: BaseException) -> str | None:
+    """pytest's ``Failed`` (``pytest.raises`` that saw no error, ``pytest.fail``) is a verdict.
+
+    pytest raises it as a ``BaseException``; its skip and exit outcomes are not
+    verdicts on the submission, so they stay grader errors.
+    """
+    failed = sys.modules.get("_pytest.outcomes")
+    if failed is None or not isinstance(error, failed.Failed):
+        return None
+    message = str(error.msg or "")
+    if message.startswith("DID NOT RAISE"):
+        expected = message.removeprefix("DID NOT RAISE").strip()
+        return f"expected an exception ({expected}), but none was raised"
+    return message or "the test failed"
+
+
+def _see(question: Question, failure: CheckFailure) -> str:
+    """Where to look when a test fails because of another test's clause."""
+    other = next((t for t in question.tests if t.id == failure.see), None)
+    return f"; see '{other.title}'" if other is not None else ""
 
 
 def _with_notes(message: str, error: BaseException) -> str:

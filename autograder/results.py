@@ -12,12 +12,25 @@ VISIBILITY = {"public": "visible", "hidden": "after_due_date"}
 """Rubric visibility -> Gradescope's: hidden tests' results show once the due date passes."""
 
 
+def notes(report: Report) -> list[str]:
+    """The report's notes, led by a warning when the grader failed on some tests."""
+    faults = report.grader_errors
+    if not faults:
+        return report.notes
+    warning = (
+        f"grader error: {len(faults)} test(s) could not be run because of a fault in the "
+        "grader, not in your code; they show 0 points for now. Please tell your instructor, "
+        "who can regrade them."
+    )
+    return [warning, *report.notes]
+
+
 def gradescope(report: Report) -> dict:
     """The report in Gradescope's results format."""
     return {
         "score": round(report.score, 4),
         "execution_time": round(report.seconds, 2),
-        "output": "\n".join(report.notes),
+        "output": "\n".join(notes(report)),
         "tests": [
             {
                 "name": o.name,
@@ -30,6 +43,11 @@ def gradescope(report: Report) -> dict:
             for o in report.outcomes
         ],
     }
+
+
+def grader_log(report: Report) -> str:
+    """The tracebacks of the grader's faults, for the instructor ("" when there are none)."""
+    return "".join(f"== {o.name}\n{o.grader_error}\n" for o in report.grader_errors)
 
 
 def write_json(report: Report, path: Path) -> None:
@@ -65,7 +83,7 @@ def summary(report: Report, console: Console, *, details: bool = True) -> None:
             for outcome in failed:
                 console.print(f"[red]FAILED[/] {outcome.name}")
                 console.print(f"  {outcome.output}".replace("\n", "\n  "), markup=False)
-    for note in report.notes:
+    for note in notes(report):
         console.print(note, style="dim", markup=False)
 
 

@@ -73,6 +73,14 @@ def test_a_buggy_submission_loses_points_on_its_question_only(bug, tmp_path):
     if phrase:
         feedback = "\n".join(o.output for o in report.outcomes if not o.passed)
         assert phrase in feedback, feedback
+    own = submissions.tests_failed(bug)
+    if own is not None:  # one bug, its own clause's tests; any other failure points there
+        failed = {o.test.id: o.output for o in report.outcomes if not o.passed}
+        assert own <= set(failed), f"{sorted(own - set(failed))} did not fail"
+        titles = {t.id: t.title for q in QUESTIONS for t in q.tests}
+        for test, output in failed.items():
+            if test not in own:
+                assert any(f"see '{titles[t]}'" in output for t in own), (test, output)
 
 
 @pytest.mark.parametrize("fragment", submissions.ALTERNATIVE, ids=lambda p: p.stem)

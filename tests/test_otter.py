@@ -86,7 +86,10 @@ def test_the_notebook_runs_top_to_bottom_on_the_reference(dist, tmp_path, tiny_d
     assert report.score == report.max_score == 100
 
 
-@pytest.mark.parametrize("name", ["reference", "stubs", "backward_the_sheets", "lstm_shared_cell"])
+@pytest.mark.parametrize(
+    "name",
+    ["reference", "stubs", "backward_the_sheets", "lstm_shared_cell", "labels_unknown_as_zero"],
+)
 def test_otter_run_gives_the_same_scores_as_rnnlab_grade(dist, tmp_path, name):
     if name == "reference":
         modules = ROOT / "reference"

@@ -37,12 +37,14 @@ def test_forward_one_step_by_hand(sub):
 
 
 def test_loss_is_a_mean_over_records(sub):
-    x, y, U, W, V = small_problem(output_dim=1)
-    one = sub.rnn.rnn_loss(x[None], y.T, U, W, V)
-    y_hat, _ = sub.rnn.rnn_forward(x, U, W, V)
-    assert one == pytest.approx(0.5 * np.sum((y_hat - y) ** 2))
-    three = sub.rnn.rnn_loss(np.stack([x, x, x]), np.vstack([y.T] * 3), U, W, V)
-    assert three == pytest.approx(one)
+    # One step, worked by hand as above: y_hat = 3 * sigmoid(1) for every record.
+    U, W, V = np.array([[2.0]]), np.array([[5.0]]), np.array([[3.0]])
+    X = np.array([[[0.5]], [[0.5]]])
+    Y = np.array([[0.0], [1.0]])
+    y_hat = 3 * sigmoid(1.0)
+    losses = [0.5 * (y_hat - 0.0) ** 2, 0.5 * (y_hat - 1.0) ** 2]
+    assert sub.rnn.rnn_loss(X[:1], Y[:1], U, W, V) == pytest.approx(losses[0])
+    assert sub.rnn.rnn_loss(X, Y, U, W, V) == pytest.approx(np.mean(losses))
 
 
 def test_clipping_both_sides(sub):

@@ -26,7 +26,16 @@ CALL_TIMEOUT = 30.0
 
 
 class CheckFailure(AssertionError):
-    """A check's verdict against the submission, with the feedback to show."""
+    """A check's verdict against the submission, with the feedback to show.
+
+    ``see`` names the test (by id, in the same question) of the clause that
+    really failed, when this test fails only because of it: the feedback then
+    points there instead of blaming this test's own clause.
+    """
+
+    def __init__(self, message: str, *, see: str | None = None) -> None:
+        super().__init__(message)
+        self.see = see
 
 
 class Abort(BaseException):
@@ -179,7 +188,11 @@ def show(value: Any, limit: int = 400) -> str:
         body = np.array2string(value, threshold=40, edgeitems=3, precision=6)
         text = f"array({body}, shape={value.shape}, dtype={value.dtype})"
     else:
-        text = repr(value)
+        try:
+            text = repr(value)
+        except ValueError:  # an int (somewhere inside) past Python's digit limit for str()
+            bits = f" of {value.bit_length()} bits" if isinstance(value, int) else ""
+            text = f"<{type(value).__name__}{bits}, too large to show>"
     return text if len(text) <= limit else text[: limit - 5] + " ...]"
 
 
@@ -276,9 +289,15 @@ def difference(
 
 
 def known_mistake(got: Any, variants: dict[str, Any], **tolerances) -> str | None:
-    """The name of the first known-buggy variant that ``got`` matches, if any."""
+    """The name of the first known-buggy variant that ``got`` matches, if any.
+
+    A variant that is ``None`` (the mistake does not apply to this input) names
+    nothing: a function that returns ``None`` has not made that mistake.
+    """
+    if got is None:
+        return None
     for name, value in variants.items():
-        if difference(got, value, **tolerances) is None:
+        if value is not None and difference(got, value, **tolerances) is None:
             return name
     return None
 
@@ -330,6 +349,7 @@ def properties(max_examples: int = 60) -> settings:
         database=None,
         deadline=None,
         print_blob=False,
+        report_multiple_bugs=False,  # one failure, as a verdict, never an exception group
         suppress_health_check=list(HealthCheck),
         phases=[Phase.explicit, Phase.generate, Phase.shrink],
     )

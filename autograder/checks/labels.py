@@ -15,8 +15,9 @@ def _integer_array(got, call: str) -> None:
 
 
 def matches_reference_on_case_and_space(sub, ref):
+    # Empty inputs are their own clause (empty_inputs_give_empty_arrays).
     @properties(60)
-    @given(st.labels)
+    @given(st.labels.filter(bool))
     def prop(labels):
         expected = ref.labels.encode_labels(labels)
         text = "".join(label + "\n" for label in labels)

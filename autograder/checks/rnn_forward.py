@@ -90,6 +90,7 @@ def loss_matches_reference(sub, ref):
             got = float(got.reshape(()))
         expected = ref.rnn.rnn_loss(*args)
         n, outputs = len(p["X"]), p["Y"].shape[1]
+        _blame_the_forward_pass(sub, ref, p, got, expected, call)
         expect(
             got,
             expected,
@@ -103,6 +104,36 @@ def loss_matches_reference(sub, ref):
         )
 
     prop()
+
+
+def _blame_the_forward_pass(sub, ref, p, got, expected, call) -> None:
+    """A wrong loss that is right for the submission's own ``y_hat``: the forward pass is wrong."""
+    if isinstance(got, float) and np.isclose(got, expected, rtol=RTOL):
+        return
+    predictions = [
+        student_call("rnn_forward", lambda x=x: sub.rnn.rnn_forward(x, p["U"], p["W"], p["V"]))
+        for x in p["X"]
+    ]
+    try:
+        own = np.mean(
+            [
+                0.5 * np.sum((np.asarray(y_hat, float).reshape(-1) - y) ** 2)
+                for (y_hat, _), y in zip(predictions, p["Y"], strict=True)
+            ]
+        )
+    except (TypeError, ValueError):  # a forward pass that returns something else
+        return
+    right = [ref.rnn.rnn_forward(x, p["U"], p["W"], p["V"])[0] for x in p["X"]]
+    forward_wrong = any(
+        np.shape(y_hat) != np.shape(r) or not np.allclose(y_hat, r, rtol=RTOL)
+        for (y_hat, _), r in zip(predictions, right, strict=True)
+    )
+    if forward_wrong and isinstance(got, float) and np.isclose(got, own, rtol=RTOL):
+        raise CheckFailure(
+            f"{call}: this fails because rnn_forward's y_hat is wrong (the loss is right for "
+            "the y_hat it returns)",
+            see="forward_matches_reference",
+        )
 
 
 def clip_matches_reference(sub, ref):

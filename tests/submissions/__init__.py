@@ -2,7 +2,9 @@
 
 A buggy submission is ``buggy/NAME.py``: replacement functions, a docstring
 starting ``loses: QUESTION`` (and, when the grader knows the mistake, a line
-``names: WORDS`` its feedback must contain), and the imports they need. It
+``names: WORDS`` its feedback must contain; a line ``fails: TEST ...`` lists
+the tests of the clause it breaks, and any other test it fails must point to
+one of them), and the imports they need. It
 becomes the reference with those functions swapped in, so it differs in one
 place. An alternative submission (``alternative/NAME.py``, ``loses: nothing``)
 is a correct solution in another style, swapped in the same way. A hostile
@@ -36,6 +38,13 @@ def named_mistake(bug: Path) -> str | None:
     docstring = ast.get_docstring(ast.parse(bug.read_text())) or ""
     lines = [line for line in docstring.splitlines() if line.startswith("names: ")]
     return lines[0].removeprefix("names: ") if lines else None
+
+
+def tests_failed(bug: Path) -> set[str] | None:
+    """The test ids of its own clause that a bug fails (its ``fails:`` line), if it says."""
+    docstring = ast.get_docstring(ast.parse(bug.read_text())) or ""
+    lines = [line for line in docstring.splitlines() if line.startswith("fails: ")]
+    return set(lines[0].removeprefix("fails: ").split()) if lines else None
 
 
 def _splice(source: str, replacement: str) -> str:

@@ -1,5 +1,6 @@
 """loses: rnn_forward. The sheet's prediction code: feeds all of x at every step.
 names: the sheet's prediction code
+fails: forward_matches_reference layers_match_reference
 """
 
 import numpy as np

@@ -1,0 +1,118 @@
+"""Grading does not depend on how rnnlab is installed: editable, ``pip install .``, a wheel.
+
+Each install is graded with and without namespaces (where this machine has
+them), on the same submission copied outside the project, and every
+``results.json`` must be the same test by test. The installs get the
+project's dependencies from this interpreter's site-packages (a ``.pth``
+line), so only rnnlab itself is installed anew.
+"""
+
+import json
+import shutil
+import site
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from autograder import ROOT
+from autograder.sandbox import isolation
+
+pytestmark = pytest.mark.slow
+
+QUESTIONS = ("labels", "splits")
+GRADE = """
+import json, sys
+from autograder import ROOT, results
+from autograder.grade import grade
+from autograder.rubric import question
+report = grade(sys.argv[1], questions=[question(q) for q in sys.argv[3:]])
+data = results.gradescope(report)
+data.pop("execution_time")
+data["root"] = str(ROOT)
+print(json.dumps(data))
+"""
+
+
+def _venv(folder: Path) -> Path:
+    venv.create(folder, with_pip=True)
+    python = folder / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # The dependencies, not rnnlab: a .pth line adds a folder without reading its own .pth files.
+    deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    (Path(purelib) / "rnnlab-test-deps.pth").write_text("\n".join(deps) + "\n")
+    return python
+
+
+def _pip(python: Path, *args: str) -> None:
+    command = [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation"]
+    subprocess.run([*command, *args], check=True, capture_output=True, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def installs(tmp_path_factory) -> dict[str, Path]:
+    """The interpreter of each kind of install."""
+    base = tmp_path_factory.mktemp("installs")
+    source = base / "source"  # a clean copy: pip must not write build files into the project
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "__pycache__", "dist"))
+    plain = _venv(base / "plain")
+    _pip(plain, str(source))
+    wheels = base / "wheels"
+    subprocess.run(
+        [plain, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
+        + ["-w", str(wheels), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    wheel = _venv(base / "wheel")
+    _pip(wheel, str(next(wheels.glob("rnnlab-*.whl"))))
+    return {"editable": Path(sys.executable), "pip install .": plain, "wheel": wheel}
+
+
+def _grade(python: Path, submission: Path, mode: str) -> dict:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
+    if mode == "none":
+        env["RNNLAB_SANDBOX"] = "none"
+    done = subprocess.run(
+        [python, "-c", GRADE, str(submission), "-", *QUESTIONS],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=submission.parent,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_every_install_grades_alike(installs, tmp_path):
+    submission = tmp_path / "class" / "student"
+    shutil.copytree(ROOT / "reference", submission)
+    (submission / "splits.py").write_text(
+        (submission / "splits.py").read_text().replace("// 2", "// 3")
+    )
+    modes = ["none"] + (["namespaces"] if isolation() == "namespaces" else [])
+    graded = {
+        (kind, mode): _grade(python, submission, mode)
+        for kind, python in installs.items()
+        for mode in modes
+    }
+    roots = {kind: graded[(kind, modes[0])].pop("root") for kind in installs}
+    for key in graded:
+        graded[key].pop("root", None)
+    assert roots["editable"] == str(ROOT)
+    assert "site-packages" in roots["pip install ."] and "site-packages" in roots["wheel"]
+    first = graded[("editable", modes[0])]
+    assert first["tests"][0]["status"] == "passed"  # labels: the reference's
+    assert any(t["status"] == "failed" for t in first["tests"])  # splits: the planted bug
+    for key, data in graded.items():
+        # The isolation note differs by mode, by design; the tests must not.
+        assert data["tests"] == first["tests"], key
+        assert data["score"] == first["score"], key
