@@ -190,25 +190,26 @@ def _grade_question(
         deadline=time.monotonic() + budget[kind],
         substitutes=substitutes,
     )
-    outcomes: list[Outcome] = []
+    # Visible tests run first and each test shows only what was printed during it, so
+    # nothing a hidden test feeds the submission can surface in a visible test's feedback.
+    outcomes: dict[str, Outcome] = {}
     try:
-        for test in tests:
+        for test in sorted(tests, key=lambda t: t.visibility != "public"):
             outcome = _run_test(question, test, student)
+            printed = _printed(student.take_output())
             if isinstance(outcome, Abort):  # the contract's rule: not written or not importable
-                return [
-                    Outcome(question, t, False, f"{outcome}: 0 points for {question.id}")
-                    for t in tests
-                ]
-            outcomes.append(outcome)
+                said = f"{outcome}: 0 points for {question.id}{printed}"
+                return [Outcome(question, t, False, said) for t in tests]
+            if not outcome.passed:
+                outcome.output += printed
+            outcomes[test.id] = outcome
     finally:
         student.close()
-    if student.output:
-        printed = student.output[-2000:]
-        for outcome in outcomes:
-            if not outcome.passed:
-                outcome.output += f"\n--- what your code printed (the last of it) ---\n{printed}"
-                break
-    return outcomes
+    return [outcomes[t.id] for t in tests]
+
+
+def _printed(text: str) -> str:
+    return f"\n--- what your code printed (the last of it) ---\n{text[-2000:]}" if text else ""
 
 
 def _run_test(question: Question, test: Test, student: Student) -> Outcome | Abort:
@@ -217,7 +218,7 @@ def _run_test(question: Question, test: Test, student: Student) -> Outcome | Abo
     Every way a test can end becomes a verdict on the submission or a grader
     error: nothing a check raises escapes, except the grader's own Ctrl-C.
     """
-    student.calls.clear()
+    student.last_call = None
     try:
         check = _check_function(question, test)
         said = check(student) if test.visibility == "public" else check(student, reference())
@@ -290,9 +291,9 @@ def _explain_assert(failure: AssertionError, student: Student) -> str:
 
 
 def _last_call(student: Student) -> str:
-    if not student.calls:
+    if student.last_call is None:
         return ""
-    label, args, kwargs, result = student.calls[-1]
+    label, args, kwargs, result = student.last_call
     shown = ", ".join(
         [show(a, 120) for a in args] + [f"{k}={show(v, 60)}" for k, v in kwargs.items()]
     )

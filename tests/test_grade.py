@@ -179,3 +179,21 @@ def test_the_kits_notebook_check_reports_the_commonest_mistake(tmp_path):
     assert done.returncode == 0, done.stderr
     raised, listed = done.stdout.splitlines()
     assert "DID NOT RAISE" in raised and listed == "'passed'"
+
+
+def test_output_printed_during_hidden_tests_stays_with_hidden_tests(tmp_path):
+    folder = submissions.hostile(
+        submissions.HERE / "hostile" / "prints_hidden_inputs", tmp_path / "s"
+    )
+    report = grade.grade(folder, questions=LABELS)
+    visible = "\n".join(o.output for o in report.outcomes if o.test.visibility == "public")
+    hidden = "\n".join(o.output for o in report.outcomes if o.test.visibility == "hidden")
+    assert "INPUT:" in visible and "INPUT:" in hidden  # each test shows its own printing
+    assert "positiv'" not in visible and "'good'" not in visible  # a hidden case's values
+    assert "positiv" in hidden
+
+
+def test_hypothesis_writes_nothing_where_the_grader_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    grade.grade(ROOT / "reference", questions=LABELS)
+    assert list(tmp_path.iterdir()) == []

@@ -9,7 +9,10 @@ student can act on, and it never shows reference code. A check that passes
 may return a line of information for the report (a gradient check's errors).
 """
 
+import atexit
 import math
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,9 +20,16 @@ from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from autograder.sandbox import Sandbox, SandboxError, StudentError
 from autograder.sandbox.wire import Opaque
+
+# Hypothesis keeps files (literals it gathers from local modules: the reference's and the
+# hidden checks') in a home folder, by default the working directory: keep it private.
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="rnnlab-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
 
 CALL_TIMEOUT = 30.0
 """Seconds one call into the submission may take (less when the question's time is short)."""
@@ -79,8 +89,10 @@ class Student:
         self._deadline = deadline
         self._substitutes = substitutes or {}
         self._sandbox: Sandbox | None = None
-        self.calls: list[tuple[str, tuple, dict, Any]] = []
-        self.output = ""
+        self.last_call: tuple[str, tuple, dict, Any] | None = None
+        """The latest call and its result, for feedback; only one is kept, however many ran."""
+        self._printed = ""  # what closed sandboxes printed since the last take_output()
+        self._taken = 0  # bytes of the live sandbox's output already taken
 
     def __getattr__(self, module: str) -> "_Module":
         if module.startswith("_") or module not in self._modules:
@@ -96,6 +108,7 @@ class Student:
             self._collect_output()
             self._sandbox.close()
             self._sandbox = None
+            self._taken = 0
 
     def _timeout(self) -> float:
         left = self._deadline - time.monotonic()
@@ -149,15 +162,27 @@ class Student:
                 result = box.probe(function, args, kwargs, timeout=self._timeout())
             else:
                 result = box.call(module, function, args, kwargs, timeout=self._timeout())
-        self.calls.append((label, args, kwargs, result))
+        self.last_call = (label, args, kwargs, result)
         return result
+
+    def take_output(self) -> str:
+        """What the submission printed since the last call of this (per test, so a
+        hidden test's output is never shown with a visible one)."""
+        self._collect_output()
+        text, self._printed = self._printed, ""
+        return text
 
     def _collect_output(self) -> None:
         box = self._sandbox
-        if box is not None and box.output_total:
-            text = box.output.decode("utf-8", "replace")
-            more = box.output_total - len(box.output)
-            self.output += text + (f"\n... ({more:,} more bytes of output dropped)" if more else "")
+        if box is None:
+            return
+        box.settle_output()
+        self._printed += bytes(box.output[self._taken :]).decode("utf-8", "replace")
+        if box.output_total > len(box.output) and self._taken <= len(box.output):
+            self._printed += "\n... (more output was dropped: only the first 64 KiB are kept)"
+            self._taken = len(box.output) + 1  # said once per sandbox
+        else:
+            self._taken = len(box.output)
 
 
 class _Module:

@@ -61,6 +61,12 @@ def send_reply(fd: int, reply: dict) -> None:
         info = describe_error(error, "")  # the encoder's own error: no frame is the submission's
         text = f"the result could not be sent: {info['type']}: {info['message']}"
         frame = wire.pack({"error": failure("ReplyError", text[:2000])})
+    # What the call printed goes out before its reply, so it is shown with its own test.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001 - a stream the submission replaced or closed
+            pass
     wire.write(fd, frame)
 
 
