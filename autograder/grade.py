@@ -219,9 +219,13 @@ def _run_test(question: Question, test: Test, student: Student) -> Outcome | Abo
     error: nothing a check raises escapes, except the grader's own Ctrl-C.
     """
     student.last_call = None
-    try:
+    try:  # the test and the reference are the grader's: failing to load them is its fault
         check = _check_function(question, test)
-        said = check(student) if test.visibility == "public" else check(student, reference())
+        args = (student,) if test.visibility == "public" else (student, reference())
+    except Exception as error:  # noqa: BLE001
+        return _grader_error(question, test, error)
+    try:
+        said = check(*args)
     except KeyboardInterrupt:
         raise
     except Abort as abort:
@@ -236,6 +240,10 @@ def _run_test(question: Question, test: Test, student: Student) -> Outcome | Abo
         return Outcome(question, test, False, _explain_assert(failure, student))
     except StudentError as error:
         return Outcome(question, test, False, f"raised {describe_error(error)}")
+    except Exception as error:
+        if test.visibility == "public":  # a pytest test: as pytest has it, the test failed
+            return Outcome(question, test, False, _explain_crash(error) + _last_call(student))
+        return _grader_error(question, test, error)  # a hidden check must handle any answer
     except BaseException as error:  # noqa: BLE001 - sorted below
         verdict = _pytest_verdict(error)
         if verdict is not None:
@@ -248,6 +256,15 @@ def _grader_error(question: Question, test: Test, error: BaseException) -> Outco
     """A test with no verdict: the student sees that it is not their fault, the log sees why."""
     log = "".join(traceback.format_exception(error))
     return Outcome(question, test, False, f"{GRADER_ERROR} ({type(error).__name__}).", log)
+
+
+def _explain_crash(error: Exception) -> str:
+    """A public test broke on what came back (it was None, say): the line and the error."""
+    frame = traceback.extract_tb(error.__traceback__)[-1]
+    return (
+        f"the test could not use what came back: {type(error).__name__}: {error}\n"
+        f"at: {(frame.line or '').strip()}"
+    )
 
 
 def _pytest_verdict(error: BaseException) -> str | None:

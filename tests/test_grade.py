@@ -197,3 +197,25 @@ def test_hypothesis_writes_nothing_where_the_grader_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     grade.grade(ROOT / "reference", questions=LABELS)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_public_test_that_breaks_on_none_is_a_verdict(tmp_path):
+    """A public test is a pytest test: it fails on None; only hidden checks owe validation."""
+    folder = labels_submission(
+        tmp_path,
+        """
+        def encode_labels(labels):
+            return None
+        """,
+    )
+    report = grade.grade(folder, questions=LABELS)
+    assert report.score == 0 and report.grader_errors == []
+    public = [o for o in report.outcomes if o.test.visibility == "public"]
+    assert any("could not use what came back" in o.output for o in public)
+    assert any("returned None" in o.output for o in public)
+
+
+def test_a_gradient_of_nan_reads_as_wrong():
+    from autograder.checks.rnn_backward import band
+
+    assert band(float("nan")) == band(float("inf")) == "wrong"

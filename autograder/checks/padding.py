@@ -55,7 +55,7 @@ def pad_no_reviews(sub, ref):
 
 
 def pad_refuses_bad_seq_len(sub, ref):
-    for seq_len in (0, -3, 2.5):
+    for seq_len in (0, -3, 2.5, True):  # True is a bool, not a length (the docstring says so)
         expect_raises(
             "ValueError",
             lambda n=seq_len: sub.padding.pad_features([[1, 2]], n),
