@@ -6,6 +6,9 @@ from pathlib import Path
 
 from autograder import ROOT
 
+GRADER_ERROR_EXIT = 3
+"""``rnnlab grade`` and ``check``: some test hit a fault of the grader's (logged), not a verdict."""
+
 
 def _lab_sine(args: argparse.Namespace) -> int:
     from dataclasses import replace
@@ -99,7 +102,29 @@ def _grade(args: argparse.Namespace) -> int:
     results.summary(report, console, details=not args.quiet)
     if args.output:
         console.print(f"wrote {args.output}")
-    return 0
+    return _report_grader_errors(report, args.output)
+
+
+def _report_grader_errors(report, output: Path | None) -> int:
+    """Log the grader's own faults for the instructor; the exit code says whether there were any."""
+    from autograder import results
+
+    log = results.grader_log(report)
+    if not log:
+        return 0
+    if output is not None:
+        path = output.with_name("grader-errors.log")
+        path.write_text(log)
+        where = f"their tracebacks are in {path}"
+    else:
+        print(log, file=sys.stderr)
+        where = "their tracebacks are above"
+    print(
+        f"rnnlab: {len(report.grader_errors)} test(s) hit a grader error (not the "
+        f"submission's fault); {where}",
+        file=sys.stderr,
+    )
+    return GRADER_ERROR_EXIT
 
 
 def _grade_all(args: argparse.Namespace) -> int:
@@ -128,6 +153,7 @@ def _grade_all(args: argparse.Namespace) -> int:
             args.output,
             workers=args.workers,
             resume=args.resume,
+            timeout=args.timeout,
             on_row=row,
             on_start=start,
         )
@@ -161,7 +187,49 @@ def _check(args: argparse.Namespace) -> int:
     with console.status("checking..."):
         report = grade(args.path, questions=chosen, public_only=True)
     results.summary(report, console)
+    if report.grader_errors:
+        return _report_grader_errors(report, None)
     return 0 if all(o.passed for o in report.outcomes) else 1
+
+
+def _mutate(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from autograder import mutate
+    from autograder.rubric import QUESTIONS, question
+
+    chosen = [question(q) for q in args.question] if args.question else list(QUESTIONS)
+    console = _console()
+    generated = mutate.generate(chosen)
+    picked = mutate.sample(generated, args.n, args.seed)
+    workers = args.workers or mutate.default_workers()
+    console.print(f"{len(generated)} mutants, grading {len(picked)} with {workers} workers")
+    progress = Progress(
+        "mutants", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+    task = progress.add_task("", total=len(picked))
+
+    def done(result: mutate.Result) -> None:
+        progress.advance(task)
+        if result.status in ("survived", "leak", "grader-fault"):
+            m = result.mutant
+            progress.console.print(f"{m.id} {result.status}: {m.description}", markup=False)
+
+    started = time.monotonic()
+    with progress:
+        results = mutate.run(picked, workers=workers, on_result=done)
+    seconds = time.monotonic() - started
+    mutate.print_report(generated, results, console, seconds)
+    if args.json:
+        data = mutate.as_json(
+            generated, results, seed=args.seed, n=args.n, workers=workers, seconds=seconds
+        )
+        args.json.write_text(json.dumps(data, indent=1))
+        console.print(f"wrote {args.json}")
+    return GRADER_ERROR_EXIT if any(r.status == "grader-fault" for r in results) else 0
 
 
 def _console():
@@ -292,6 +360,12 @@ def parser() -> argparse.ArgumentParser:
     grade_all.add_argument(
         "--resume", action="store_true", help="skip the students already in the gradebook"
     )
+    grade_all.add_argument(
+        "--timeout",
+        type=float,
+        help="seconds one student may take before a 'timeout' row (default: the most the "
+        "rubric's question budgets allow, plus a minute)",
+    )
     grade_all.set_defaults(run=_grade_all)
 
     check = commands.add_parser("check", help="run the public tests on your modules")
@@ -309,6 +383,22 @@ def parser() -> argparse.ArgumentParser:
         help="only this question (e.g. rnn_backward); repeat for more",
     )
     check.set_defaults(run=_check)
+
+    mutate = commands.add_parser(
+        "mutate", help="grade mutants of the reference: do the tests catch small slips?"
+    )
+    mutate.add_argument(
+        "-q", "--question", action="append", help="only this question's mutants; repeat for more"
+    )
+    mutate.add_argument(
+        "-n", type=int, help="grade N mutants in all, spread over the questions (default: all)"
+    )
+    mutate.add_argument("--seed", type=int, default=0, help="which N mutants (default 0)")
+    mutate.add_argument(
+        "--workers", type=int, help="mutants graded at once (default: 2, or fewer cores)"
+    )
+    mutate.add_argument("--json", type=Path, help="write every mutant and its verdict here")
+    mutate.set_defaults(run=_mutate)
 
     build = commands.add_parser(
         "build", help="make the student kit (with its notebook) and the otter grading zip"
@@ -338,14 +428,12 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, name, "unset") is None:
             setattr(args, name, _default_data_dir())
     from autograder.impl import ImplError
+    from autograder.rubric import UnknownQuestion
     from data.sentiment import DataError
 
     try:
         return args.run(args)
-    except KeyError as error:  # an unknown question id
-        print(f"rnnlab: error: {error.args[0]}", file=sys.stderr)
-        return 2
-    except (DataError, ImplError, FileNotFoundError) as error:
+    except (DataError, ImplError, UnknownQuestion, FileNotFoundError) as error:
         print(f"rnnlab: error: {error}", file=sys.stderr)
         return 2
     except NotImplementedError as error:
