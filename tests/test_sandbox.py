@@ -156,6 +156,13 @@ def deep(n):
 """
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _permissions_given_back():
+    """A sandbox of the permissions tier changes this checkout's modes (and root's home's)."""
+    yield
+    sandbox_module.restore_permissions()
+
+
 @pytest.fixture
 def box(tmp_path):
     folder = tmp_path / "submission"
@@ -242,6 +249,13 @@ def test_printing_is_kept_to_its_first_64_kib(box):
     assert box.output_total >= 3_000_000
 
 
+def test_settled_output_holds_all_printed_before_the_reply(box):
+    for calls in range(1, 31):  # output and replies come through different pipes
+        assert call(box, "shout", 1000) == 1000
+        box.settle_output()
+        assert len(box.output) == box.output_total == 1000 * calls
+
+
 def test_namespaces_hide_the_grader_and_block_writes_and_network(box, tmp_path):
     if sandbox_module.isolation() != "namespaces":
         pytest.skip("this machine cannot make namespaces: the sandbox only limits time and memory")
@@ -259,8 +273,9 @@ def test_namespaces_hide_the_grader_and_block_writes_and_network(box, tmp_path):
         call(box, "connect")
     uid, pid = call(box, "whoami")
     assert pid == 1  # alone in its own PID namespace
-    if os.geteuid() == 0:
-        assert uid == sandbox_module.SANDBOX_UID
+    if os.geteuid() == 0:  # its own user, from the reserved range
+        assert uid == box.uid
+        assert sandbox_module.UID_BASE <= uid < sandbox_module.UID_BASE + sandbox_module.UID_COUNT
 
 
 def test_without_namespaces_the_results_say_so(monkeypatch, tmp_path):
@@ -338,7 +353,15 @@ def test_a_frame_over_the_reply_limit_is_garbage(box):
 # -- cleanup -----------------------------------------------------------------------------
 
 
-def test_closing_removes_a_3000_deep_chain_of_locked_folders(box):
+def test_closing_removes_a_3000_deep_chain_of_locked_folders(tmp_path):
+    # A tier whose work folder is on the grader's disk (the namespaces tier's is a tmpfs
+    # that goes with its mount namespace).
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "probe.py").write_text(PROBE)
+    box = Sandbox(folder, tier="permissions" if os.geteuid() == 0 else "none")
+    box.start()
+    box.import_module("probe", timeout=10)
     assert call(box, "deep", 3000, timeout=60) == 3000
     folder = box._folder
     assert (folder / "work" / "chain" / "d").is_dir()

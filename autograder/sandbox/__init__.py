@@ -4,36 +4,62 @@
 and forwards calls to it; only plain data crosses back (``wire``). The grader
 never imports or unpickles anything from the submission.
 
-How confined the worker is depends on the machine (``isolation()``):
+How confined the worker is depends on the machine: three tiers (``isolation()``,
+``describe_isolation()``; ``RNNLAB_SANDBOX=namespaces|permissions|none`` forces one).
 
 - ``namespaces`` (root, or unprivileged user namespaces allowed): fresh mount,
-  PID and network namespaces. The project, the reference, the grader, the
-  results and other submissions are covered by empty file systems, everything
-  is read-only but the worker's own folder, and the worker runs as a separate
+  PID, network, IPC and UTS namespaces, and an allow-listed file system: a new,
+  empty root holding only the system libraries and the Python installation
+  (read-only, rnnlab's own packages covered), a few generated ``/etc`` files,
+  five device nodes, its own ``/proc``, and its own folder: a size-limited tmpfs,
+  the only thing it can write (``allow_list()``). It runs as its own
   unprivileged user (root grader) or without any capability (user namespace).
-  No network. When the worker is killed, every process it left dies with it.
-- ``none``: resource limits and a process group only; the submission could
-  read files the grader can read. Results say so.
+  No network; its IPC objects and processes die with it.
+- ``permissions`` ("user-and-permissions"; a root grader that cannot make
+  namespaces, e.g. Docker's default seccomp profile): the worker runs as its
+  own unprivileged user with no new privileges; the project, rnnlab's
+  installed packages, the results and other submissions are made unreadable
+  to other users first (``chmod o-rwx``, for good: this changes the grading
+  machine's permissions; ``PERMISSION_CHANGES`` lists what changed). A root
+  guard process kills what that user left and removes its IPC objects and
+  temporary files, also if the grader dies.
+- ``none`` ("limits only"; not root, no namespaces): separate processes and
+  limits; the submission can do what the grader's user can (see the note).
 
-Either way: a wall-clock timeout per call, a memory cap (``RLIMIT_AS``), a CPU
-cap, a cap on file sizes, and the submission's printing kept to its first
-64 KiB.
+In every tier: a wall-clock timeout per call, a memory cap per process
+(``RLIMIT_AS``), a CPU cap, a file-size cap, the submission's printing kept to
+its first 64 KiB, and, where this machine lets the grader make cgroups, one
+cgroup per sandbox capping its memory and processes in total.
+
+Each sandbox's own user is a uid from ``UID_BASE`` up, claimed with a lock file
+in a root-only folder and not used by any process, so ``RLIMIT_NPROC`` (which
+counts per user) bounds that sandbox alone.
 """
 
 import builtins
+import errno
+import fcntl
 import functools
+import importlib.metadata
+import importlib.util
 import json
 import os
+import random
+import select
 import shutil
 import signal
+import stat
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.sandbox import launcher as _launcher
 from autograder.sandbox import wire
 
 RUNTIME_FILES = ("worker.py", "wire.py", "probes.py", "launcher.py")
@@ -42,8 +68,29 @@ START_TIMEOUT = 120.0
 """Seconds a worker may take to say hello (a loaded machine imports numpy slowly)."""
 SETUP_OUTPUT_SHOWN = 2000
 """Characters of the sandbox's output a ``SandboxSetupError`` shows (its last ones)."""
-SANDBOX_UID = 65534  # nobody: owns no files, and the PID namespace confines its processes
-NAMESPACE_FLAGS = ["--mount", "--pid", "--net", "--fork", "--mount-proc", "--kill-child"]
+TIERS = ("namespaces", "permissions", "none")
+TIER_NAMES = {
+    "namespaces": "namespaces",
+    "permissions": "user-and-permissions",
+    "none": "limits only",
+}
+NAMESPACE_FLAGS = ["--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child"]
+UID_BASE, UID_COUNT = 1_000_000, 100_000
+"""Each sandbox of a root grader runs as its own uid from this range (gid the same)."""
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+"""The system's programs and libraries, bound read-only into a namespaces sandbox."""
+ETC_FILES = ("/etc/ld.so.cache",)
+"""The machine's /etc files a namespaces sandbox sees (passwd, group, nsswitch.conf and
+hosts are generated; without localtime glibc uses UTC)."""
+GENERATED_ETC = ("/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts")
+OWN_PACKAGES = ("autograder", "reference", "data", "assignment")
+"""rnnlab's own top-level packages: never visible to submission code."""
+INSIDE = {"work": "/sandbox/work", "tmp": "/sandbox/tmp", "runtime": "/runtime"}
+"""Where a namespaces sandbox sees its folder, its temporary folder and the runtime."""
+THREADS = "2"
+"""Threads per pool for TensorFlow, OpenMP and BLAS: threads count against the process cap."""
+PERMISSION_CHANGES: dict[str, int] = {}
+"""Paths whose mode the permissions tier changed, with the mode each had before."""
 
 
 class SandboxError(Exception):
@@ -105,41 +152,581 @@ def student_error(info: dict) -> StudentError:
 @dataclass(frozen=True)
 class Limits:
     memory_mb: int = 2048
+    """Address space per process; with a memory cgroup, also the sandbox's total."""
     cpu_seconds: int = 600
     file_mb: int = 64
-    processes: int = 512
+    processes: int = 16
+    """Processes and threads of the sandbox's user: the LSTM question peaks at 9 (TensorFlow's
+    pools held to ``THREADS``), a numpy question at 3."""
+    disk_mb: int = 256
+    """The namespaces tier's tmpfs: the submission's folder, /tmp and /dev/shm together."""
+
+
+# -- tiers -------------------------------------------------------------------------------
+
+
+def isolation() -> str:
+    """The tier sandboxes run in: ``"namespaces"``, ``"permissions"`` or ``"none"``.
+
+    ``RNNLAB_SANDBOX`` forces one (for testing); otherwise the best this machine
+    allows: namespaces if ``unshare`` works, else permissions for a root grader,
+    else none.
+    """
+    forced = os.environ.get("RNNLAB_SANDBOX", "")
+    if forced in TIERS:
+        return forced
+    if _namespaces_work():
+        return "namespaces"
+    return "permissions" if os.geteuid() == 0 else "none"
+
+
+def available_tiers() -> list[str]:
+    """Every tier this machine can run, best first."""
+    tiers = ["namespaces"] if _namespaces_work() else []
+    if os.geteuid() == 0:
+        tiers.append("permissions")
+    return [*tiers, "none"]
 
 
 @functools.cache
-def isolation() -> str:
-    """``"namespaces"`` if ``unshare`` can make this machine's sandbox, else ``"none"``."""
-    if os.environ.get("RNNLAB_SANDBOX") == "none" or shutil.which("unshare") is None:
-        return "none"
+def _namespaces_work() -> bool:
+    if shutil.which("unshare") is None:
+        return False
     command = ["unshare", *_user_flags(), *NAMESPACE_FLAGS, "true"]
     try:
         done = subprocess.run(command, capture_output=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
-        return "none"
-    return "namespaces" if done.returncode == 0 else "none"
-
-
-def describe_isolation() -> str:
-    """One sentence for the results: what the sandbox can and cannot stop here."""
-    if isolation() == "none":
-        return (
-            "sandbox: limits only (no namespaces on this machine): submission code ran in "
-            "separate processes with time and memory limits, but could read files the "
-            "grader can read"
-        )
-    who = "as an unprivileged user" if os.geteuid() == 0 else "without capabilities"
-    return (
-        f"sandbox: namespaces: submission code ran {who}, with the grading files hidden, "
-        "a read-only file system, no network, and time and memory limits"
-    )
+        return False
+    return done.returncode == 0
 
 
 def _user_flags() -> list[str]:
     return [] if os.geteuid() == 0 else ["--map-root-user"]
+
+
+def describe_isolation(tier: str | None = None) -> str:
+    """What the sandbox could and could not stop on this machine, for the results."""
+    tier = tier or isolation()
+    limits = Limits()
+    bounds = cgroup_bounds()
+    own_user = os.geteuid() == 0 and tier != "none"
+    if "memory" in bounds:
+        memory = f"memory capped per sandbox in total ({bounds['memory']})"
+    elif own_user:
+        memory = (
+            f"memory capped per process (address space) with at most {limits.processes} "
+            "processes and threads, so at most that many times the per-process cap in all"
+        )
+    else:
+        memory = "memory capped per process only (address space)"
+    if "pids" in bounds:
+        processes = f"processes capped per sandbox ({bounds['pids']})"
+    elif own_user:
+        processes = f"at most {limits.processes} processes and threads (RLIMIT_NPROC)"
+    else:
+        processes = "the number of processes not capped"
+    common = f"time, CPU and file-size limits, {memory}, {processes}"
+    if tier == "namespaces":
+        who = (
+            "as its own unprivileged user (one per sandbox)"
+            if os.geteuid() == 0
+            else "without capabilities, as the grader's user in a user namespace"
+        )
+        return (
+            f"sandbox: namespaces: submission code ran {who}, in fresh mount, PID, network, "
+            "IPC and UTS namespaces, on an empty file system holding only the system "
+            "libraries and Python (read-only, without rnnlab's own packages) and its own "
+            f"folder (a {limits.disk_mb} MiB tmpfs, the only place it can write); no "
+            f"network; {common}"
+        )
+    best = "namespaces" if _namespaces_work() else "permissions" if os.geteuid() == 0 else "none"
+    why = "(chosen with RNNLAB_SANDBOX)" if tier != best else None
+    if tier == "permissions":
+        why = why or "(no namespaces on this machine)"
+        return (
+            f"sandbox: user-and-permissions {why}: submission code ran as its own "
+            "unprivileged user (one per sandbox, no new privileges); the project (grader, "
+            "reference, hidden checks), rnnlab's installed packages, the results and other "
+            "submissions were made unreadable to other users before it ran (chmod o-rwx, "
+            "which stays on this machine; folders on the way to the Python installation "
+            "that others could not enter were opened for passing through only, o+x), and "
+            f"only its own folder is writable by it; {common}. It could still read every "
+            "world-readable file on "
+            "this machine (the system, the Python installation, any other copy of the "
+            "project left readable), write in world-writable folders such as /tmp and "
+            "/dev/shm (what it left there was removed afterwards), use the network, see "
+            "other processes (not signal them), share System V IPC objects it made "
+            "accessible to all with other sandboxes running at the same time (removed "
+            "afterwards), and fill the disk: file sizes are capped one by one, not in total"
+        )
+    leftovers = (
+        "processes it started were killed with the sandbox (a cgroup), except after "
+        "the grader itself was killed"
+        if "kill" in bounds
+        else "it could leave processes running after the sandbox ended"
+    )
+    why = why or "(no namespaces, and the grader is not root)"
+    return (
+        f"sandbox: limits only {why}: submission code ran in separate processes with "
+        f"{common}, but as the grader's own user: it could "
+        "read files the grader can read (the reference, the hidden checks, other "
+        "submissions) and write where the grader can (it could forge results), use the "
+        "network, see and signal the grader's other processes, keep IPC objects and files "
+        f"in /tmp after it ended, and fill the disk (file sizes are capped one by one); "
+        f"{leftovers}"
+    )
+
+
+# -- what a namespaces sandbox sees -------------------------------------------------------
+
+
+@functools.cache
+def _worker_sys_path(executable: str) -> tuple[str, ...]:
+    """The worker interpreter's own ``sys.path`` (``-I``): site-packages and .pth folders."""
+    code = "import json, sys; print(json.dumps(sys.path))"
+    try:
+        done = subprocess.run(
+            [executable, "-I", "-c", code], capture_output=True, text=True, timeout=120
+        )
+        return tuple(json.loads(done.stdout.splitlines()[-1]))
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return ()  # a broken interpreter: starting the worker will say why
+
+
+def _python_paths() -> list[Path]:
+    """The Python installation the worker runs on: its prefixes and every folder on its path.
+
+    A path folder that is the project or lies in it (a legacy editable install
+    puts the project itself on the path) is left out, unless it is inside a
+    prefix (a virtual environment kept in the project): the worker never needs
+    rnnlab itself.
+    """
+    import site
+
+    from autograder import ROOT
+
+    prefixes = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    paths = set(prefixes)
+    paths.update(Path(p).resolve() for p in site.getsitepackages() if Path(p).exists())
+    for entry in _worker_sys_path(sys.executable):
+        path = Path(entry).resolve() if entry else None
+        if path is None or not path.exists():
+            continue
+        if path.is_relative_to(ROOT) and not any(path.is_relative_to(p) for p in prefixes):
+            continue
+        paths.add(path)
+    return sorted(paths)
+
+
+@functools.cache
+def _own_package_dirs() -> tuple[Path, ...]:
+    """Where rnnlab's own packages are: the project's, and any installed copy."""
+    from autograder import ROOT
+
+    found = {ROOT / name for name in OWN_PACKAGES if (ROOT / name).is_dir()}
+    for name in OWN_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            found.update(Path(p).resolve() for p in spec.submodule_search_locations)
+    try:  # an installed copy (``pip install .``, a wheel): its files say where it went
+        dist = importlib.metadata.distribution("rnnlab")
+    except importlib.metadata.PackageNotFoundError:
+        dist = None
+    for file in (dist and dist.files) or []:
+        if file.parts and file.parts[0] in OWN_PACKAGES:
+            found.add(Path(dist.locate_file(file.parts[0])).resolve())
+    return tuple(sorted(p for p in found if p.is_dir()))
+
+
+def _covers(candidates: list[Path], binds: list[Path], keep: list[Path]) -> list[Path]:
+    """What to cover with an empty file system so no ``candidates`` show through ``binds``.
+
+    A candidate inside a bound folder is covered whole, unless a ``keep`` path
+    (a folder of the Python installation) lies inside it: then each of its
+    entries is, but the way to that path.
+    """
+    covers: list[Path] = []
+
+    def cover(path: Path) -> None:
+        if path in keep or not path.is_dir() or path.is_symlink():
+            return
+        if not any(k.is_relative_to(path) for k in keep):
+            covers.append(path)
+            return
+        for child in path.iterdir():
+            cover(child)
+
+    for path in candidates:
+        if any(path.is_relative_to(b) and path != b for b in binds):
+            cover(path)
+    return sorted(set(covers))
+
+
+def _root_plan(hidden: list[Path]) -> dict:
+    """The allow-list: what the launcher puts in a namespaces sandbox's new root."""
+    from autograder import ROOT
+
+    system = [Path(p) for p in SYSTEM_PATHS if os.path.isdir(p) and not os.path.islink(p)]
+    paths = _python_paths()
+    binds = [  # the outermost folders only; the system's are bound whole anyway
+        p
+        for p in paths
+        if not any(p.is_relative_to(s) for s in system)
+        and not any(p != q and p.is_relative_to(q) for q in paths)
+    ]
+    # The project and rnnlab's packages wherever a bound folder would show them: in
+    # site-packages (an installed copy), or the project itself kept in /usr or /opt/venv.
+    candidates = [ROOT, *_own_package_dirs(), *hidden]
+    return {
+        "system": [p for p in SYSTEM_PATHS if os.path.lexists(p)],
+        "binds": [str(p) for p in binds],
+        "covers": [str(p) for p in _covers(candidates, [*system, *binds], keep=paths)],
+        "etc": [p for p in ETC_FILES if os.path.isfile(p)],
+        # /tmp is the sandbox's own, unless the Python installation lies there (a test's
+        # virtual environment): then /tmp holds the way to it, read-only; TMPDIR still works.
+        "tmp": not any(b.is_relative_to("/tmp") for b in binds),
+    }
+
+
+def allow_list(hidden: list[Path] = ()) -> list[str]:
+    """Every path a namespaces sandbox has in its root (below each, only what is there)."""
+    plan = _root_plan([Path(p) for p in hidden])
+    devices = [f"/dev/{name}" for name in _launcher.DEVICES]
+    fixed = ["/proc", "/runtime", "/sandbox", "/dev/shm", "/dev/fd"]
+    fixed += ["/dev/stdin", "/dev/stdout", "/dev/stderr"] + ["/tmp"] * plan["tmp"]
+    return sorted({*plan["system"], *plan["binds"], *plan["etc"], *GENERATED_ETC, *devices, *fixed})
+
+
+# -- cgroups: a true total for memory and processes, and a kill switch ---------------------
+
+
+def _own_cgroups() -> dict[str, Path]:
+    """This process's cgroup folder per hierarchy: "memory", "pids" (v1) and "" (v2)."""
+    mounts: dict[str, tuple[str, str]] = {}
+    try:
+        with open("/proc/self/mountinfo") as info:
+            for line in info:
+                fields = line.split()
+                tail = fields[fields.index("-") + 1 :]
+                root, point = _launcher._unescape(fields[3]), _launcher._unescape(fields[4])
+                if tail[0] == "cgroup2":
+                    mounts.setdefault("", (point, root))
+                elif tail[0] == "cgroup":
+                    for option in tail[2].split(","):
+                        if option in ("memory", "pids"):
+                            mounts.setdefault(option, (point, root))
+        with open("/proc/self/cgroup") as own:
+            lines = own.read().splitlines()
+    except (OSError, ValueError, IndexError):
+        return {}
+    folders = {}
+    for line in lines:
+        number, controllers, path = line.split(":", 2)
+        for name in [""] if number == "0" else controllers.split(","):
+            if name in mounts and name not in folders:
+                point, root = mounts[name]
+                if _launcher.inside(path, root):
+                    relative = os.path.relpath(path, root).removeprefix(".")
+                    folders[name] = Path(point, relative.lstrip("/"))
+    return folders
+
+
+_OPTIONAL_SETTINGS = ("memory.swap.max", "memory.memsw.limit_in_bytes")
+
+
+def _write_file(path: Path, text: str) -> None:
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
+class Cgroups:
+    """One sandbox's cgroups: memory and process caps where writable, and v2's kill switch."""
+
+    _count = 0
+    _count_lock = threading.Lock()
+
+    def __init__(self, limits: Limits) -> None:
+        self.folders: list[Path] = []
+        """The cgroups the sandbox's processes join."""
+        self.bounds: dict[str, str] = {}
+        """Which caps apply: "memory" and "pids" → "cgroup v1" or "cgroup v2"; "kill"."""
+        self.kill_switch: Path | None = None
+        with Cgroups._count_lock:
+            Cgroups._count += 1
+            name = f"rnnlab-sandbox-{os.getpid()}-{Cgroups._count}"
+        own = _own_cgroups()
+        memory, tasks = str(limits.memory_mb << 20), str(limits.processes)
+        if "" in own:
+            try:
+                enabled = set((own[""] / "cgroup.subtree_control").read_text().split())
+            except OSError:
+                enabled = set()
+            settings = {"memory.max": memory, "memory.swap.max": "0", "pids.max": tasks}
+            self._make(own[""], name, "cgroup v2", enabled, settings)
+        for controller, settings in [
+            ("memory", {"memory.limit_in_bytes": memory, "memory.memsw.limit_in_bytes": memory}),
+            ("pids", {"pids.max": tasks}),
+        ]:
+            if controller in own and controller not in self.bounds:
+                self._make(own[controller], name, "cgroup v1", {controller}, settings)
+
+    def _make(self, parent: Path, name: str, kind: str, controllers: set, settings: dict) -> None:
+        _remove_stale_cgroups(parent)
+        folder = parent / name
+        try:
+            folder.mkdir()
+        except OSError:
+            return
+        applied = set()
+        for key, value in settings.items():
+            controller = key.split(".")[0]
+            if controller not in controllers or controller in self.bounds:
+                continue
+            try:
+                _write_file(folder / key, value)
+            except OSError:
+                continue
+            if key not in _OPTIONAL_SETTINGS:  # without swap accounting, the cap alone
+                applied.add(controller)
+        for controller in applied:
+            self.bounds[controller] = kind
+        if (folder / "cgroup.kill").exists():
+            self.kill_switch = folder / "cgroup.kill"
+            self.bounds["kill"] = kind
+        if applied or self.kill_switch is not None:
+            self.folders.append(folder)
+        else:
+            _rmdir_quietly(folder)
+
+    def processes(self) -> list[int]:
+        pids: set[int] = set()
+        for folder in self.folders:
+            try:
+                pids.update(int(p) for p in (folder / "cgroup.procs").read_text().split())
+            except (OSError, ValueError):
+                pass
+        return sorted(pids)
+
+    def kill(self) -> None:
+        """Kill every process in the sandbox's cgroups (atomically with v2's switch)."""
+        if self.kill_switch is not None:
+            try:
+                _write_file(self.kill_switch, "1")
+            except OSError:
+                pass
+        deadline = time.monotonic() + 5
+        while (pids := self.processes()) and time.monotonic() < deadline:
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.01)
+
+    def oom_kills(self) -> int:
+        """How many of the sandbox's processes the kernel killed for memory."""
+        for folder in self.folders:
+            for name in ("memory.events", "memory.oom_control"):
+                try:
+                    for line in (folder / name).read_text().splitlines():
+                        key, _, value = line.partition(" ")
+                        if key == "oom_kill" and int(value) > 0:
+                            return int(value)
+                except (OSError, ValueError):
+                    continue
+        return 0
+
+    def remove(self) -> None:
+        self.kill()
+        for folder in self.folders:
+            _rmdir_quietly(folder)
+        self.folders = []
+
+
+def _rmdir_quietly(folder: Path, patience: float = 5.0) -> None:
+    """rmdir a cgroup; it is busy for a moment while its last processes exit."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            folder.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            if error.errno != errno.EBUSY or time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
+
+
+def _remove_stale_cgroups(parent: Path) -> None:
+    """Remove the sandbox cgroups of graders that died (they could not remove their own)."""
+    try:
+        children = [c for c in parent.iterdir() if c.name.startswith("rnnlab-sandbox-")]
+    except OSError:
+        return
+    for child in children:
+        try:
+            pid = int(child.name.split("-")[2])
+            os.kill(pid, 0)
+            continue  # its grader is alive
+        except ProcessLookupError:
+            pass
+        except (ValueError, IndexError, PermissionError):
+            continue
+        stale = Cgroups.__new__(Cgroups)
+        stale.folders, stale.bounds = [child], {}
+        kill = child / "cgroup.kill"
+        stale.kill_switch = kill if kill.exists() else None
+        stale.remove()
+
+
+@functools.cache
+def cgroup_bounds() -> dict[str, str]:
+    """Which cgroup caps a sandbox gets on this machine (made once, then removed)."""
+    probe = Cgroups(Limits())
+    probe.remove()
+    return dict(probe.bounds)
+
+
+# -- the sandbox's own user ------------------------------------------------------------------
+
+
+def _claims_folder() -> Path:
+    """A root-only folder for the uid lock files (refused if anyone else could write it)."""
+    for base in ("/run", tempfile.gettempdir()):
+        folder = Path(base) / "rnnlab-sandbox-uids"
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            continue
+        info = folder.lstat()
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == 0 and not info.st_mode & 0o077:
+            return folder
+    raise SandboxSetupError("no root-only folder for the sandbox users' lock files")
+
+
+def claim_uid() -> tuple[int, int]:
+    """A uid of the reserved range that no process and no live sandbox uses, and its lock.
+
+    The lock (a flock on ``UID.lock``) is held by the grader for the sandbox's
+    life; ``release_uid`` unlinks the file while still holding it, so a claimer
+    checks that the file it locked is still the one at that path.
+    """
+    folder = _claims_folder()
+    _remove_stale_claims(folder)
+    pick = random.SystemRandom()
+    for _ in range(200):
+        uid = UID_BASE + pick.randrange(UID_COUNT)
+        path = folder / f"{uid}.lock"
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            same = os.fstat(handle).st_ino == os.stat(path, follow_symlinks=False).st_ino
+        except OSError:
+            same = False
+        if same and not _launcher.user_processes(uid, zombies=True):
+            return uid, handle
+        os.close(handle)
+    raise SandboxSetupError("no free sandbox user in the reserved range")
+
+
+def _remove_stale_claims(folder: Path) -> None:
+    """Remove the lock files of graders that died: nobody holds their lock."""
+    for path in folder.glob("*.lock"):
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(handle).st_ino == os.stat(path, follow_symlinks=False).st_ino:
+                path.unlink()  # while holding the lock, as release_uid does
+        except OSError:
+            pass
+        finally:
+            os.close(handle)
+
+
+def release_uid(uid: int, handle: int) -> None:
+    try:
+        (_claims_folder() / f"{uid}.lock").unlink(missing_ok=True)
+    except (OSError, SandboxSetupError):
+        pass
+    os.close(handle)
+
+
+# -- the permissions tier: what other users may not read -------------------------------------
+
+_permissions_lock = threading.Lock()
+
+
+def _restrict(path: Path, keep: list[Path]) -> None:
+    """Make ``path`` unreadable to other users, but for the way down to each ``keep`` path.
+
+    On that way, folders keep only ``o+x``: others may pass through, not list,
+    and every other entry loses its permissions for others. A kept path is left
+    as it is. Opening a folder this way exposes nothing that was hidden before.
+    """
+    try:
+        info = path.lstat()
+    except OSError:
+        return
+    if stat.S_ISLNK(info.st_mode) or path in keep:
+        return
+    on_the_way = stat.S_ISDIR(info.st_mode) and any(k.is_relative_to(path) for k in keep)
+    mode = stat.S_IMODE(info.st_mode)
+    new = (mode & ~0o007) | (0o001 if on_the_way else 0)
+    if new != mode:
+        PERMISSION_CHANGES.setdefault(str(path), mode)
+        os.chmod(path, new)
+    if on_the_way:
+        for child in path.iterdir():
+            _restrict(child, keep)
+
+
+def _protectable(path: Path) -> bool:
+    """Not the system, nor a shared scratch folder (/tmp: others must keep writing there)."""
+    if any(Path(s).is_relative_to(path) for s in (*SYSTEM_PATHS, "/etc", "/proc", "/dev")):
+        return False
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (mode & stat.S_ISVTX and mode & 0o002)
+
+
+def lock_down(protected: list[Path], keep: list[Path]) -> None:
+    """Make ``protected`` unreadable to other users, and ``keep`` reachable by them."""
+    keep = [k.resolve() for k in keep]
+    with _permissions_lock:
+        for path in sorted({p.resolve() for p in protected}):
+            if _protectable(path):
+                _restrict(path, keep)
+        for kept in keep:  # a Python installed in root's home: open the way, only the way
+            for folder in reversed(kept.parents):
+                try:
+                    closed = not folder.stat().st_mode & 0o001
+                except OSError:
+                    break
+                if closed and _protectable(folder):
+                    _restrict(folder, keep)
+                    break
+
+
+def restore_permissions() -> None:
+    """Give back the modes the permissions tier changed in this process (a test machine's)."""
+    with _permissions_lock:
+        for path, mode in sorted(PERMISSION_CHANGES.items(), reverse=True):
+            try:
+                os.chmod(path, mode)
+            except OSError:
+                pass
+        PERMISSION_CHANGES.clear()
+
+
+# -- the sandbox ----------------------------------------------------------------------------
 
 
 class Sandbox:
@@ -158,20 +745,33 @@ class Sandbox:
         hidden: list[Path] = (),
         limits: Limits = Limits(),
         env: dict[str, str] | None = None,
+        tier: str | None = None,
     ) -> None:
         self.submission = Path(submission)
         self.hidden = [Path(p) for p in hidden]
         self.limits = limits
         self.extra_env = env or {}
+        self.tier = tier
+        """The tier to run in; None: ``isolation()`` when started."""
+        self.uid: int | None = None
+        """The sandbox's own user, while it runs (a root grader, not the limits-only tier)."""
+        self.cgroups: Cgroups | None = None
         self.process: subprocess.Popen | None = None
         self.output = bytearray()
         self.output_total = 0
         self._folder: Path | None = None
+        self._uid_lock: int | None = None
+        self._output_lock = threading.Lock()
 
     # -- lifetime --------------------------------------------------------------
 
     def start(self) -> None:
         """Start the worker and wait for its hello; ``SandboxSetupError`` if it never says it."""
+        self.tier = self.tier or isolation()
+        if self.tier not in TIERS:
+            raise SandboxSetupError(f"no sandbox tier {self.tier!r} (one of {', '.join(TIERS)})")
+        if self.tier == "permissions" and os.geteuid() != 0:
+            raise SandboxSetupError("the permissions tier needs a grader running as root")
         self._folder = Path(tempfile.mkdtemp(prefix="rnnlab-sandbox-"))
         try:
             self._launch()
@@ -181,43 +781,67 @@ class Sandbox:
             raise
 
     def _launch(self) -> None:
-        runtime, work = self._folder / "runtime", self._folder / "work"
+        tier, folder = self.tier, self._folder
+        runtime, work = folder / "runtime", folder / "work"
         runtime.mkdir()
         here = Path(__file__).parent
         for name in RUNTIME_FILES:
             shutil.copy(here / name, runtime / name)
         shutil.copytree(self.submission, work, symlinks=False)
-        for folder in (self._folder, runtime, work):
-            folder.chmod(0o755)
+        runtime.chmod(0o755)
+        if os.geteuid() == 0 and tier != "none":
+            self.uid, self._uid_lock = claim_uid()
+        self.cgroups = Cgroups(self.limits)
 
         requests_r, self._requests = os.pipe()
         self._replies, replies_w = os.pipe()
-        mode = isolation()
+        if tier == "namespaces":
+            where = INSIDE
+        else:
+            where = {"work": str(work), "tmp": str(work), "runtime": str(runtime)}
         config = {
-            "mode": mode,
-            "work": str(work),
-            "hidden": [str(p) for p in self._hidden_paths()],
-            "keep": sorted({str(self._folder), *map(str, _python_paths())}),
-            "uid": SANDBOX_UID if os.geteuid() == 0 else None,
-            "limits": self._rlimits(mode),
+            "tier": tier,
+            "uid": self.uid,
+            "lifeline": requests_r,
+            "replies": replies_w,
+            "cgroups": [str(f) for f in self.cgroups.folders],
+            "cgroup_kill": self.cgroups.kill_switch and str(self.cgroups.kill_switch),
+            "work": where["work"],
+            "home": where["work"],
+            "limits": self._rlimits(),
             "argv": [
                 sys.executable,
                 "-I",
-                str(runtime / "worker.py"),
+                f"{where['runtime']}/worker.py",
                 str(requests_r),
                 str(replies_w),
-                str(work),
+                where["work"],
             ],
-            "env": self._env(work),
+            "env": self._env(where["work"], where["tmp"]),
         }
-        command = [sys.executable, "-I", str(runtime / "launcher.py"), json.dumps(config)]
-        if mode == "namespaces":
+        command = [sys.executable, "-I", str(runtime / "launcher.py")]
+        if tier == "namespaces":
+            root = folder / "root"
+            root.mkdir()
+            config.update(_root_plan([*self.hidden, self.submission.resolve().parent]))
+            config.update(
+                root=str(root),
+                staging=str(work),
+                runtime=str(runtime),
+                disk_bytes=self.limits.disk_mb << 20,
+                inodes=max(1024, self.limits.disk_mb * 64),
+            )
             command = ["unshare", *_user_flags(), *NAMESPACE_FLAGS, *command]
-        if shutil.which("setpriv"):  # if the grader dies, so does its sandbox
+        elif tier == "permissions":
+            folder.chmod(0o711)  # its user passes through to its folders, lists nothing
+            self._lock_down()
+        # The permissions tier's guard must outlive the grader to clean up: it watches the
+        # requests pipe instead of a parent-death signal.
+        if tier != "permissions" and shutil.which("setpriv"):
             command = ["setpriv", "--pdeathsig", "KILL", *command]
         try:
             self.process = subprocess.Popen(
-                command,
+                [*command, json.dumps(config)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -230,9 +854,17 @@ class Sandbox:
             os.close(requests_r)
             os.close(replies_w)
         self._drainer = threading.Thread(
-            target=self._drain, args=(self.process.stdout,), daemon=True
+            target=self._drain, args=(self.process.stdout.fileno(),), daemon=True
         )
         self._drainer.start()
+
+    def _lock_down(self) -> None:
+        """Before any submission code runs: what its user must not read, it cannot."""
+        from autograder import ROOT
+
+        protected = [ROOT, *_own_package_dirs(), *self.hidden, Path.home()]
+        protected.append(self.submission.resolve().parent)
+        lock_down(protected, keep=[*_python_paths(), self._folder])
 
     def _wait_for_hello(self) -> None:
         """The worker's first frame says it runs; nothing of the submission's has run yet."""
@@ -267,7 +899,7 @@ class Sandbox:
         return f"{status}; its output:\n{text}" if text else f"{status}; it printed nothing"
 
     def close(self) -> None:
-        """Kill the worker and everything it started; remove its folder. Never raises."""
+        """Kill the worker and everything it started; remove all it left. Never raises."""
         if self.process is not None:
             self._kill()
             self.process = None
@@ -278,9 +910,18 @@ class Sandbox:
                 except OSError:
                     pass
         self._requests = self._replies = None
+        if self.uid is not None and self.tier == "permissions":
+            _launcher.remove_user_traces(self.uid)  # its IPC objects, its files in /tmp
+        if self.cgroups is not None:
+            self.cgroups.remove()
+            self.cgroups = None
         if self._folder is not None:
             _remove_tree(self._folder)
             self._folder = None
+        if self._uid_lock is not None:  # last: nothing of that user is left
+            release_uid(self.uid, self._uid_lock)
+            self._uid_lock = None
+        self.uid = None
 
     def __enter__(self) -> "Sandbox":
         self.start()
@@ -348,51 +989,22 @@ class Sandbox:
 
     # -- helpers ---------------------------------------------------------------
 
-    def _hidden_paths(self) -> list[Path]:
-        import autograder
-
-        grader = Path(autograder.__file__).resolve().parent
-        paths = {
-            autograder.ROOT,
-            grader,
-            Path.home(),
-            self.submission.resolve().parent,
-            Path(tempfile.gettempdir()).resolve(),
-        }
-        try:
-            import reference
-
-            paths.add(Path(reference.__file__).resolve().parent)
-        except ImportError:
-            pass
-        paths.update(p.resolve() for p in self.hidden)
-        # Never cover the system itself (a submission at /sub.zip would name "/"), nor
-        # the Python installation: installed with `pip install .`, the project's ROOT is
-        # site-packages, and its own packages (hidden above one by one) are what must go.
-        # A folder that merely holds the installation (the home) is covered and the
-        # installation put back by the launcher.
-        system = [Path(p) for p in ("/usr", "/lib", "/bin", "/etc")]
-        python = _python_paths()
-        return sorted(
-            p for p in paths if p not in python and not any(s.is_relative_to(p) for s in system)
-        )
-
-    def _rlimits(self, mode: str) -> dict:
+    def _rlimits(self) -> dict:
         limits = {
             "RLIMIT_AS": self.limits.memory_mb << 20,
             "RLIMIT_CPU": self.limits.cpu_seconds,
             "RLIMIT_FSIZE": self.limits.file_mb << 20,
             "RLIMIT_CORE": 0,
         }
-        if mode == "namespaces" and os.geteuid() == 0:  # counted per user: nobody's alone
+        if self.uid is not None:  # counted per user: the sandbox's own user's alone
             limits["RLIMIT_NPROC"] = self.limits.processes
         return limits
 
-    def _env(self, work: Path) -> dict[str, str]:
+    def _env(self, home: str, tmp: str) -> dict[str, str]:
         env = {
             "PATH": "/usr/bin:/bin",
-            "HOME": str(work),
-            "TMPDIR": str(work),
+            "HOME": home,
+            "TMPDIR": tmp,
             "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1",
             "MALLOC_ARENA_MAX": "2",  # glibc's per-thread arenas would eat the address space
@@ -401,18 +1013,58 @@ class Sandbox:
             "CUDA_VISIBLE_DEVICES": "",
             "MPLBACKEND": "Agg",
             "PYTHONHASHSEED": "0",  # the same set and dict orders on every run
+            # Thread pools sized by the machine's cores would not fit the process cap
+            # on a big machine; two threads each are plenty for the lab's small graphs.
+            "TF_NUM_INTEROP_THREADS": THREADS,
+            "TF_NUM_INTRAOP_THREADS": THREADS,
+            "OMP_NUM_THREADS": THREADS,
+            "OPENBLAS_NUM_THREADS": THREADS,
+            "MKL_NUM_THREADS": THREADS,
         }
         return {**env, **self.extra_env}
 
-    def _drain(self, stream) -> None:
+    def _drain(self, fd: int) -> None:
         """Keep the first OUTPUT_KEPT bytes of the submission's output, count the rest."""
-        while chunk := stream.read1(1 << 16):
-            self.output_total += len(chunk)
-            room = OUTPUT_KEPT - len(self.output)
-            if room > 0:
-                self.output += chunk[:room]
+        os.set_blocking(fd, False)
+        readable = select.poll()
+        readable.register(fd, select.POLLIN)
+        while True:
+            readable.poll()
+            with self._output_lock:
+                if not self._read_output(fd):
+                    return
+
+    def _read_output(self, fd: int) -> bool:
+        """Take what the pipe holds now (the caller holds the lock); False at its end."""
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        self.output_total += len(chunk)
+        room = OUTPUT_KEPT - len(self.output)
+        if room > 0:
+            self.output += chunk[:room]
+        return bool(chunk)
+
+    def settle_output(self) -> None:
+        """Take in all the worker has printed so far, so ``output`` is up to date.
+
+        The worker flushes its output before each reply, but output and replies
+        come through different pipes: without this, a reply could be read before
+        the printing that came ahead of it.
+        """
+        process = self.process
+        if process is None or process.stdout is None:
+            return
+        fd = process.stdout.fileno()
+        with self._output_lock:  # the drainer reads under the same lock: no byte is missed
+            while _pending(fd) > 0 and self._read_output(fd):
+                pass
 
     def _kill(self) -> None:
+        """Kill the worker and every process of the sandbox, wherever it went."""
         process = self.process
         if process is None:
             return
@@ -424,6 +1076,10 @@ class Sandbox:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        if self.cgroups is not None:  # a process that left the process group is still here
+            self.cgroups.kill()
+        if self.uid is not None and self.tier == "permissions":  # no PID namespace: by user
+            _launcher.kill_user(self.uid)
 
     def _death(self) -> str:
         """Why the worker is gone, in words."""
@@ -441,18 +1097,18 @@ class Sandbox:
             name = signal.Signals(-code).name
             hint = " (over the CPU limit)" if name == "SIGXCPU" else ""
             hint = " (wrote a file over the size limit)" if name == "SIGXFSZ" else hint
+            if name == "SIGKILL" and self.cgroups is not None and self.cgroups.oom_kills():
+                hint = " (over the sandbox's memory limit)"
             return f"the submission's process was killed by {name}{hint}"
         return f"the submission's process exited with code {code} (sys.exit or os._exit?)"
 
 
-def _python_paths() -> list[Path]:
-    """The Python installation the worker runs on: its prefixes and site-packages."""
-    import site
-
-    prefixes = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
-    return sorted(
-        prefixes | {Path(p).resolve() for p in site.getsitepackages() if Path(p).exists()}
-    )
+def _pending(fd: int) -> int:
+    """Bytes waiting in the pipe ``fd`` (0 when it cannot tell)."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+    except OSError:
+        return 0
 
 
 # -- removing a sandbox's folder -------------------------------------------------------

@@ -4,7 +4,8 @@ import os
 import subprocess
 
 subprocess.Popen(
-    ["sleep", "1000", "rnnlab-hostile-leftover"],
+    # The marker rides in sh's own command line, so the process is findable while it lives.
+    ["sh", "-c", "sleep 1000; : rnnlab-hostile-leftover"],
     start_new_session=True,
     stdout=subprocess.DEVNULL,
     stderr=subprocess.DEVNULL,
