@@ -339,3 +339,106 @@ def test_the_graders_numpy_lstm_is_the_reference_graph(layers):
     np.testing.assert_allclose(got["outputs"], outputs, rtol=1e-5, atol=1e-6)
     for a, b in zip(got["final_state"], state, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# The lstm_graph question's hidden checks, run in this process (no sandbox)
+# ---------------------------------------------------------------------------
+
+
+class InProcess:
+    """``sub`` for the hidden checks: ``sub.probe.NAME(...)`` runs ``probes.NAME`` on
+    ``module`` here, and its errors arrive as the sandbox's ``StudentError``."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self.probe = types.SimpleNamespace()
+        from autograder.sandbox import StudentError, probes
+
+        def probe(name: str):
+            def call(*args, **kwargs):
+                try:
+                    return getattr(probes, name)(module, *args, **kwargs)
+                except Exception as error:  # noqa: BLE001 - what the worker would send
+                    info = {
+                        "type": type(error).__name__,
+                        "bases": [t.__name__ for t in type(error).__mro__],
+                        "message": str(error),
+                    }
+                    raise StudentError(info) from None
+
+            return call
+
+        for name in ("describe", "run", "forward", "train_step"):
+            setattr(self.probe, name, probe(name))
+
+
+def hidden_failures(module: types.ModuleType) -> dict[str, str]:
+    """Every hidden lstm_graph check on ``module``: test id -> feedback, for those that fail."""
+    from autograder.checks import CheckFailure
+    from autograder.checks import lstm_graph as checks
+    from autograder.rubric import question
+
+    sub, failed = InProcess(module), {}
+    for test in question("lstm_graph").tests:
+        if test.visibility == "hidden":
+            try:
+                getattr(checks, test.id)(sub, None)
+            except CheckFailure as failure:
+                failed[test.id] = str(failure)
+    return failed
+
+
+def spliced_lstm(fragment, folder) -> types.ModuleType:
+    """The reference's lstm.py with ``fragment``'s build_graph, imported under its own name."""
+    import importlib.util
+
+    import submissions
+
+    path = submissions.spliced(fragment, folder) / "lstm.py"
+    spec = importlib.util.spec_from_file_location(f"lstm_{fragment.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_hidden_lstm_check_passes_on_the_reference():
+    assert hidden_failures(lstm) == {}
+
+
+def test_every_hidden_lstm_check_passes_on_the_alternative(tmp_path):
+    import submissions
+
+    (fragment,) = [p for p in submissions.ALTERNATIVE if p.stem.startswith("lstm")]
+    assert hidden_failures(spliced_lstm(fragment, tmp_path / "s")) == {}
+
+
+OWN_CLAUSE = {
+    "lstm_accuracy_truncates": "accuracy_rounds_predictions",
+    "lstm_batch_size_from_inputs": "batch_size_sets_the_zero_state",
+    "lstm_batch_size_ignored": "batch_size_sets_the_zero_state",
+    "lstm_cross_entropy_cost": "cost_is_the_mean_squared_error",
+    "lstm_embed_size_ignored": "embed_size_sets_the_embedding_width",
+    "lstm_final_state_is_initial": "final_state_is_the_last_steps_state",
+    "lstm_first_step": "predictions_from_the_last_step",
+    "lstm_input_dropout": "keep_prob_drops_lstm_outputs",
+    "lstm_learning_rate_ignored": "learning_rate_scales_the_step",
+    "lstm_sgd": "optimizer_takes_an_adam_step",
+    "lstm_shared_cell": "lstm_layers_stacks_cells",
+    "lstm_size_ignored": "lstm_size_sizes_the_cells",
+}
+"""Each buggy LSTM submission's one mistake, and the one hidden test whose clause it breaks."""
+
+
+def test_every_buggy_lstm_submission_has_its_clause():
+    import submissions
+
+    assert sorted(OWN_CLAUSE) == sorted(p.stem for p in submissions.BUGGY if p.stem[:5] == "lstm_")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bug", sorted(OWN_CLAUSE))
+def test_a_buggy_lstm_fails_its_own_clause_only(bug, tmp_path):
+    import submissions
+
+    failed = hidden_failures(spliced_lstm(submissions.HERE / "buggy" / f"{bug}.py", tmp_path / "s"))
+    assert list(failed) == [OWN_CLAUSE[bug]], failed

@@ -1,13 +1,24 @@
-"""Hidden tests of the ``lstm_graph`` question.
+"""Hidden tests of the ``lstm_graph`` question: one per clause of ``build_graph``'s contract.
 
 The submission's graph is built and run in the sandbox through ``probes``;
 everything it reports is checked here against a numpy LSTM, so grading needs
 no TensorFlow in the grader's process.
+
+Each parameter's test builds the graph at the public tests' ``CONFIG`` and
+again with only that parameter changed (``VARIED``; ``n_words`` and
+``embed_size``, the embedding's two dimensions, change together), and looks
+for its effect at both.
+Each returned key's test checks that key's own effect, as far as possible
+without relying on the others: numpy comparisons use weights shaped like the
+graph's actual variables (so a wrong ``lstm_size`` costs only its own test),
+``cost`` and ``accuracy`` are fed chosen ``predictions``, ``predictions`` is fed
+chosen ``outputs``. When another clause's fault keeps a test from seeing its
+own, the failure says so and names that clause's test.
 """
 
 import numpy as np
 
-from autograder.checks import CheckFailure, expect, show, student_call
+from autograder.checks import CheckFailure, expect, known_mistake, show, student_call
 
 CONFIG = {  # the public tests' sizes: one graph serves both (graphs cost more than sessions)
     "n_words": 10,
@@ -17,15 +28,43 @@ CONFIG = {  # the public tests' sizes: one graph serves both (graphs cost more t
     "learning_rate": 0.001,
     "embed_size": 6,
 }
+TWO_LAYERS = {**CONFIG, "lstm_layers": 2}  # the public two-layer test's graph too
+VARIED = {
+    "n_words": 13,
+    "embed_size": 3,
+    "lstm_size": 5,
+    "batch_size": 6,
+    "learning_rate": 0.01,
+}
+"""Each parameter's second value: unlike the defaults, CONFIG and every other size."""
 KEYS = frozenset(
     "graph inputs_ labels_ keep_prob embedding initial_state outputs final_state predictions "
     "cost optimizer accuracy".split()
 )
 """The keys of the dict ``build_graph`` returns, per the contract."""
+FORWARD = ("inputs_", "keep_prob", "outputs", "initial_state", "final_state", "graph")
+"""The keys a forward pass needs."""
 SHARED_CELL = (
     "each layer needs its own cell: MultiRNNCell([drop] * lstm_layers) repeats one "
     "cell, so the layers share (or cannot share) one set of weights"
 )
+ADAM = {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}  # tf1.train.AdamOptimizer's defaults
+CLOSE = {"rtol": 1e-4, "atol": 1e-5}  # float32 graph against the float64 numpy LSTM
+
+
+def _vary(*names: str) -> dict:
+    return {**CONFIG, **{name: VARIED[name] for name in names}}
+
+
+EMBEDDING = ("n_words", "embed_size")
+"""Varied together: each is one dimension of the embedding's shape (one graph for both)."""
+
+
+def _call(config: dict) -> str:
+    return f"build_graph({', '.join(f'{k}={v}' for k, v in config.items())})"
+
+
+# -- the numpy LSTM -------------------------------------------------------------------------
 
 
 def _sigmoid(z):
@@ -40,8 +79,11 @@ def make_weights(config: dict, seed: int = 0) -> dict:
     def draw(*shape, scale=0.4):
         return rng.uniform(-scale, scale, shape).astype(np.float32)
 
+    def kernel(rows):  # wide layers get smaller weights, so float32 stays close to numpy
+        return draw(rows, 4 * h, scale=min(0.4, 2 / np.sqrt(rows)))
+
     layers = [
-        [draw((e if i == 0 else h) + h, 4 * h), draw(4 * h, scale=0.1)]
+        [kernel((e if i == 0 else h) + h), draw(4 * h, scale=0.1)]
         for i in range(config["lstm_layers"])
     ]
     return {
@@ -51,7 +93,7 @@ def make_weights(config: dict, seed: int = 0) -> dict:
     }
 
 
-def lstm_forward(weights: dict, x: np.ndarray, state: list | None = None):
+def lstm_forward(weights: dict, x: np.ndarray, state: list | None = None, forget_bias=1.0):
     """``BasicLSTMCell`` layers (gates i, j, f, o; forget bias 1) and a sigmoid unit, in numpy.
 
     Returns ``(predictions (batch, 1), outputs (batch, time, h), flat final state)``
@@ -72,7 +114,7 @@ def lstm_forward(weights: dict, x: np.ndarray, state: list | None = None):
         for i, (kernel, bias) in enumerate(weights["layers"]):
             gates = np.concatenate([value, hs[i]], axis=1) @ kernel + bias
             gi, gj, gf, go = np.split(gates, 4, axis=1)
-            cs[i] = cs[i] * _sigmoid(gf + 1.0) + _sigmoid(gi) * np.tanh(gj)
+            cs[i] = cs[i] * _sigmoid(gf + forget_bias) + _sigmoid(gi) * np.tanh(gj)
             hs[i] = np.tanh(cs[i]) * _sigmoid(go)
             value = hs[i]
         outputs.append(value)
@@ -89,189 +131,891 @@ def _batch(config: dict, seed: int = 1, length: int = 9):
     return x, rng.integers(0, 2, config["batch_size"]).astype(np.int32)
 
 
-def _describe(sub, config: dict) -> dict:
-    call = f"build_graph({', '.join(f'{k}={v}' for k, v in config.items())})"
+def _random_state(config: dict, seed: int) -> list:
+    rng = np.random.default_rng(seed)
+    shape = (config["batch_size"], config["lstm_size"])
+    return [rng.uniform(-1, 1, shape).astype(np.float32) for _ in range(2 * config["lstm_layers"])]
+
+
+def _swap_pairs(state: list) -> list:
+    """``[c0, h0, c1, h1, ...]`` as ``[h0, c0, h1, c1, ...]``."""
+    return [s for i in range(0, len(state), 2) for s in (state[i + 1], state[i])]
+
+
+# -- asking the graph -------------------------------------------------------------------------
+
+
+def _describe(sub, config: dict, needs=KEYS) -> dict:
+    """The probes' description of ``config``'s graph; fails if it lacks a key in ``needs``."""
+    call = _call(config)
     report = student_call(call, lambda: sub.probe.describe(config))
     if not isinstance(report, dict) or "keys" not in report:
         raise CheckFailure(f"{call}: could not be inspected")
-    missing = KEYS - set(report["keys"])
+    missing = set(needs) - set(report["keys"])
     if missing:
         raise CheckFailure(f"{call}: the returned dict lacks {sorted(missing)}")
+    if "graph" in needs and not report.get("graph_is_tf_graph"):
+        raise CheckFailure(
+            f"{call}: this fails because model['graph'] is not a tf.Graph",
+            see="graph_holds_every_part",
+        )
     return report
 
 
-def placeholders(sub, ref):
-    report = _describe(sub, CONFIG)
-    for key, dtype, shapes in (
-        ("inputs_", "int32", ([None, None],)),
-        ("labels_", "int32", ([None, None],)),
-        ("keep_prob", "float32", ([], None)),
-    ):
-        info = report[key]
-        if info.get("op") != "Placeholder":
-            raise CheckFailure(f"{key} should be a placeholder, it is a {info.get('op')} op")
-        if info.get("dtype") != dtype:
-            raise CheckFailure(f"{key} should be {dtype}, it is {info.get('dtype')}")
-        if info.get("shape") not in shapes:
-            raise CheckFailure(f"{key} should have shape {shapes[0]}, it has {info.get('shape')}")
+def _run(sub, what: str, config: dict, cases: list, weights=None) -> list:
+    return student_call(what, lambda: sub.probe.run(config, cases, weights))
 
 
-def tensor_shapes(sub, ref):
-    report = _describe(sub, CONFIG)
-    h = CONFIG["lstm_size"]
-    expect(
-        report["embedding"]["shape"],
-        [CONFIG["n_words"], CONFIG["embed_size"]],
-        "the embedding's shape [n_words, embed_size]",
-    )
-    for key, rank, last in (("outputs", 3, h), ("predictions", 2, 1)):
-        shape = report[key]["shape"]
-        if shape is None or len(shape) != rank or shape[-1] != last:
-            raise CheckFailure(
-                f"{key} should have rank {rank} and last dimension {last}, not shape {shape}"
-            )
-    for key in ("cost", "accuracy"):
-        expect(report[key]["shape"], [], f"{key} should be a scalar: its shape")
-    x, y = _batch(CONFIG)
-    result = student_call("one forward pass", lambda: sub.probe.forward(CONFIG, None, x, y))
-    expect(
-        result["outputs"].shape, (len(x), x.shape[1], h), f"outputs for a {x.shape} batch: shape"
-    )
-    expect(result["predictions"].shape, (len(x), 1), f"predictions for a {x.shape} batch: shape")
-    p = result["predictions"]
-    if not np.all((p > 0) & (p < 1)):
+def _shapes(report: dict) -> list:
+    return [shape for _, shape in report.get("variables", [])]
+
+
+def _layout(report: dict) -> dict | None:
+    """The sizes the graph's trainable variables actually have, or None if they are not an
+    embedding, a ``[in + h, 4h]`` kernel and ``[4h]`` bias per LSTM layer, a ``[h, 1]``
+    dense kernel and a ``[1]`` bias, in that order (the order the graph creates them)."""
+    shapes = _shapes(report)
+    if len(shapes) < 5 or len(shapes) % 2 == 0:
+        return None
+    if any(s is None or None in s for s in shapes):
+        return None
+    (embedding, *cells, kernel, bias) = shapes
+    if len(embedding) != 2 or len(cells[0]) != 2 or cells[0][1] % 4:
+        return None
+    h = cells[0][1] // 4
+    wanted = []
+    for i in range(len(cells) // 2):
+        wanted += [[(embedding[1] if i == 0 else h) + h, 4 * h], [4 * h]]
+    if cells != wanted or kernel != [h, 1] or bias != [1]:
+        return None
+    return {
+        "n_words": embedding[0],
+        "embed_size": embedding[1],
+        "lstm_size": h,
+        "lstm_layers": len(cells) // 2,
+    }
+
+
+def _actual(sub, config: dict, needs=FORWARD) -> dict:
+    """``config`` with the sizes its graph really has, for the numpy LSTM and the batches.
+
+    So a graph that ignores, say, ``lstm_size`` is still compared with an LSTM of its
+    own size here, and loses only that parameter's test.
+    """
+    report = _describe(sub, config, needs)
+    layout = _layout(report)
+    if layout is None:
+        got = ", ".join(f"{name} {shape}" for name, shape in report.get("variables", []))
+        cells = len(_shapes(report)) - 3
         raise CheckFailure(
-            f"predictions should be probabilities in (0, 1), got {show(p)}: "
-            "a dense layer with a sigmoid activation"
+            f"this fails because with {_call(config)} the graph is not sized as an LSTM, so "
+            "it cannot be compared with one: its trainable variables should be an embedding, "
+            "a kernel [inputs + lstm_size, 4 * lstm_size] and a bias [4 * lstm_size] per "
+            "BasicLSTMCell layer, and the dense layer's kernel [lstm_size, 1] and bias [1]; "
+            f"they are: {got}",
+            see="lstm_size_sizes_the_cells"
+            if cells == 2 * config["lstm_layers"]
+            else "lstm_layers_stacks_cells",
+        )
+    return {**config, **layout, "batch_size": _state_rows(report, config)}
+
+
+def _state_rows(report: dict, config: dict) -> int:
+    """The rows a batch must have: the zero state's, if static (else batch_size's)."""
+    states = report.get("initial_state") or [None]
+    rows = states[0][0] if states[0] else None
+    return rows if isinstance(rows, int) else config["batch_size"]
+
+
+def _rows(report: dict, key: str, config: dict) -> int:
+    """How many rows a tensor fed in place of ``key`` must have (its static batch, if any)."""
+    shape = (report.get(key) or {}).get("shape")
+    rows = shape[0] if shape else None
+    return rows if isinstance(rows, int) else config["batch_size"]
+
+
+def _numpy_outputs_ok(sub, config: dict, seed: int) -> bool:
+    """Whether the graph's outputs from the zero state are the numpy LSTM's (the outputs test)."""
+    actual = _actual(sub, config)
+    weights = make_weights(actual, seed)
+    x, _ = _batch(actual, seed)
+    [got] = _run(sub, "a forward pass", config, [{"x": x, "fetch": ["outputs"]}], weights)
+    _, outputs, _ = lstm_forward(weights, x)
+    return np.shape(got["outputs"]) == outputs.shape and np.allclose(
+        got["outputs"], outputs, **CLOSE
+    )
+
+
+# -- the parameters ---------------------------------------------------------------------------
+
+
+def _follows(name: str, seen: dict, wanted: dict, what: str, hint: str = "") -> None:
+    """Fail unless ``seen[v] == wanted[v]`` at both values ``v`` of the parameter ``name``."""
+    if all(seen[v] == wanted[v] for v in seen):
+        return
+    first, second = seen
+    ignored = seen[first] == seen[second]
+    raise CheckFailure(
+        f"{what} should follow {name}: "
+        + "; ".join(f"with {name}={v} it should be {wanted[v]}, it is {seen[v]}" for v in seen)
+        + (f". It does not change: {name} is ignored" if ignored else "")
+        + hint
+    )
+
+
+def _embedding_shapes(sub, name: str) -> dict:
+    return {
+        config[name]: _describe(sub, config, ["embedding"])["embedding"]["shape"]
+        for config in (CONFIG, _vary(*EMBEDDING))
+    }
+
+
+def n_words_sets_the_embedding_rows(sub, ref):
+    shapes = _embedding_shapes(sub, "n_words")
+    rows = {n: shape[0] if shape else None for n, shape in shapes.items()}
+    hint = ""
+    if all(r == n + 1 for n, r in rows.items()):
+        hint = ". n_words already counts the padding row 0 (it is len(vocab_to_int) + 1)"
+    _follows("n_words", rows, {n: n for n in rows}, "the embedding's rows", hint)
+
+
+def embed_size_sets_the_embedding_width(sub, ref):
+    shapes = _embedding_shapes(sub, "embed_size")
+    widths = {e: shape[1] if shape and len(shape) == 2 else None for e, shape in shapes.items()}
+    hint = ""
+    if widths[CONFIG["embed_size"]] == CONFIG["lstm_size"]:
+        hint = " (it is lstm_size)"
+    _follows("embed_size", widths, {e: e for e in widths}, "the embedding's width", hint)
+
+
+def _rank(shape: list | None, rank: int) -> bool:
+    return shape is not None and len(shape) == rank and None not in shape
+
+
+def _last(shapes: list) -> list:
+    return sorted({(s or [None])[-1] for s in shapes}, key=str)
+
+
+def lstm_size_sizes_the_cells(sub, ref):
+    seen: dict[str, dict] = {}
+    wanted: dict[str, dict] = {}
+    unknown = False
+    for config in (CONFIG, _vary("lstm_size")):
+        h = config["lstm_size"]
+        report = _describe(sub, config, ["outputs", "initial_state", "final_state", "graph"])
+        shapes = _shapes(report)
+        cells = shapes[1:-2]  # between the embedding and the dense kernel and bias
+        for what, got, want in (
+            ("the LSTM kernels' columns", sorted({s[1] for s in cells if _rank(s, 2)}), [4 * h]),
+            ("the LSTM biases' lengths", sorted({s[0] for s in cells if _rank(s, 1)}), [4 * h]),
+            ("the dense kernel's rows", [s[0] for s in shapes[-2:-1] if _rank(s, 2)], [h]),
+            ("the last dimension of outputs", _last([report["outputs"]["shape"]]), [h]),
+            ("the last dimension of initial_state's parts", _last(report["initial_state"]), [h]),
+            ("the last dimension of final_state's parts", _last(report["final_state"]), [h]),
+        ):
+            if got == [None]:  # not known before running: the run below sees it
+                got, unknown = want, True
+            seen.setdefault(what, {})[h] = got
+            wanted.setdefault(what, {})[h] = want
+    for what in seen:
+        _follows(
+            "lstm_size",
+            seen[what],
+            wanted[what],
+            what,
+            ". Each layer is a BasicLSTMCell(lstm_size) and the dense layer reads its output",
         )
 
+    if not unknown:
+        return
+    # the sizes only known at run time
+    config = _vary("lstm_size")
+    actual = {**config, "batch_size": _state_rows(report, config)}
+    x, _ = _batch(actual)
+    [got] = _run(
+        sub,
+        f"a forward pass with lstm_size={config['lstm_size']}",
+        config,
+        [{"x": x, "fetch": ["outputs", "final_state"]}],
+    )
+    expect(
+        np.shape(got["outputs"]),
+        (len(x), x.shape[1], config["lstm_size"]),
+        f"with lstm_size={config['lstm_size']}, the shape of outputs for a {x.shape} batch",
+    )
+    expect(
+        [np.shape(s) for s in got["final_state"]],
+        [(len(x), config["lstm_size"])] * 2,
+        f"with lstm_size={config['lstm_size']}, the shapes of the final_state parts (c, h)",
+    )
 
-def variables_for_one_and_two_layers(sub, ref):
-    for layers in (1, 2):
-        config = {**CONFIG, "lstm_layers": layers}
+
+def lstm_layers_stacks_cells(sub, ref):
+    for config in (CONFIG, TWO_LAYERS):
+        layers = config["lstm_layers"]
         try:
-            report = _describe(sub, config)
+            report = _describe(sub, config, ["initial_state", "final_state", "graph"])
         except CheckFailure as failure:
-            if layers == 2:
-                raise CheckFailure(f"{failure}. Hint: {SHARED_CELL}") from None
-            raise
-        got = sorted(shape for _, shape in report["variables"])
-        weights = make_weights(config)
-        wanted = [weights["embedding"].shape] + [
-            a.shape for pair in weights["layers"] for a in pair
-        ]
-        wanted = sorted(list(s) for s in wanted + [a.shape for a in weights["dense"]])
-        if got != wanted:
-            hint = f" Hint: {SHARED_CELL}" if layers == 2 and len(got) < len(wanted) else ""
+            hint = f". Hint: {SHARED_CELL}" if layers == 2 else ""
+            raise CheckFailure(f"{failure}{hint}") from None
+        layout = _layout(report)
+        cells = _shapes(report)[1:-2]
+        if layout is None or layout["lstm_layers"] != layers:
+            hint = f" Hint: {SHARED_CELL}" if layers == 2 and len(cells) < 2 * layers else ""
             raise CheckFailure(
-                f"with lstm_layers={layers} the trainable variables should have "
-                f"shapes {wanted}, not {got}.{hint}"
+                f"with lstm_layers={layers} the LSTM should have {layers} kernel(s) and "
+                f"bias(es), one pair per layer, its own in each layer; between the embedding "
+                f"and the dense layer the trainable variables have shapes {cells}.{hint}"
+            )
+        for key in ("initial_state", "final_state"):
+            if len(report[key]) != 2 * layers:
+                raise CheckFailure(
+                    f"with lstm_layers={layers}, {key} should hold one (c, h) pair per layer, "
+                    f"{2 * layers} tensors; it holds {len(report[key])}: {report[key]}"
+                )
+    # two stacked layers compute what the numpy LSTM's two layers do
+    actual = _actual(sub, TWO_LAYERS)
+    weights = make_weights(actual, seed=12)
+    x, _ = _batch(actual, seed=11)
+    [got] = _run(
+        sub, "a forward pass with two layers", TWO_LAYERS, [{"x": x, "fetch": ["outputs"]}], weights
+    )
+    _, outputs, _ = lstm_forward(weights, x)
+    try:
+        expect(got["outputs"], outputs, "lstm_layers=2: outputs of the stacked LSTM", **CLOSE)
+    except CheckFailure as failure:
+        if not _numpy_outputs_ok(sub, CONFIG, seed=12):
+            return  # wrong with one layer too: the outputs test's clause, and it says so
+        raise CheckFailure(
+            f"{failure}. With one layer they are right: the second layer should read the "
+            "first layer's outputs, each layer its own BasicLSTMCell in MultiRNNCell"
+        ) from None
+
+
+def batch_size_sets_the_zero_state(sub, ref):
+    rows = {}
+    static = _describe(sub, CONFIG, ["initial_state"])["initial_state"]
+    if static and all(s and isinstance(s[0], int) for s in static):
+        rows[CONFIG["batch_size"]] = sorted({s[0] for s in static})  # known without running
+    for config in (CONFIG, _vary("batch_size")):
+        b = config["batch_size"]
+        if b in rows:
+            continue
+        what = (
+            f"with batch_size={b}, evaluating initial_state with nothing fed (the lab's "
+            "loop does sess.run(initial_state) before its first batch)"
+        )
+        try:
+            [got] = _run(sub, what, config, [{"keep_prob": None, "fetch": ["initial_state"]}])
+        except CheckFailure as failure:
+            raise CheckFailure(
+                f"{failure}. initial_state should be cell.zero_state(batch_size, tf.float32): "
+                "a batch size taken from inputs_ cannot be evaluated without a feed"
+            ) from None
+        rows[b] = sorted(
+            {np.shape(s)[0] if np.ndim(s) else None for s in got["initial_state"]}, key=str
+        )
+    _follows(
+        "batch_size",
+        rows,
+        {b: [b] for b in rows},
+        "the rows of every initial_state part (cell.zero_state(batch_size, tf.float32))",
+    )
+
+
+def _steps(sub, config: dict, weights=None, gradients: bool = False) -> dict:
+    report = _describe(sub, config, ["inputs_", "labels_", "keep_prob", "cost", "optimizer"])
+    x, y = _batch({**config, "batch_size": _state_rows(report, config)}, seed=5)
+    return student_call(
+        f"the lab's training step (running optimizer) at learning_rate={config['learning_rate']}",
+        lambda: sub.probe.train_step(config, x, y, weights=weights, gradients=gradients),
+    )
+
+
+def learning_rate_scales_the_step(sub, ref):
+    small, large = CONFIG, _vary("learning_rate")
+    try:
+        first = _steps(sub, small, gradients=True)  # the optimizer test's step, kept
+        second = _steps(sub, large, weights=first["before"])  # the same start, the same batch
+    except CheckFailure as failure:
+        raise CheckFailure(
+            f"{failure}. This fails because the optimizer does not run",
+            see="optimizer_takes_an_adam_step",
+        ) from None
+    moved = [
+        sum(
+            float(np.abs(np.asarray(a, float) - np.asarray(b, float)).sum())
+            for a, b in zip(step["after"], step["before"], strict=True)
+        )
+        for step in (first, second)
+    ]
+    if moved[0] == 0 or moved[1] == 0:
+        raise CheckFailure(
+            "this fails because one optimizer step changes no trainable variable, so the "
+            "effect of learning_rate cannot be seen",
+            see="optimizer_takes_an_adam_step",
+        )
+    ratio, wanted = moved[1] / moved[0], large["learning_rate"] / small["learning_rate"]
+    if abs(ratio / wanted - 1) > 0.02:
+        hint = (
+            ": learning_rate is ignored (AdamOptimizer(learning_rate))"
+            if abs(ratio - 1) < 0.02
+            else ""
+        )
+        raise CheckFailure(
+            f"from the same weights and batch, one step at learning_rate="
+            f"{large['learning_rate']} should move the weights {wanted:g} times as far as at "
+            f"learning_rate={small['learning_rate']}; it moves them {ratio:.2f} times as far" + hint
+        )
+
+
+# -- the returned keys --------------------------------------------------------------------------
+
+
+def _placeholder(report: dict, key: str, dtype: str, shapes: tuple) -> None:
+    info = report[key]
+    if info.get("op") != "Placeholder":
+        raise CheckFailure(f"{key} should be a placeholder, it is a {info.get('op')} op")
+    if info.get("dtype") != dtype:
+        raise CheckFailure(f"{key} should be {dtype}, it is {info.get('dtype')}")
+    if info.get("shape") not in shapes:
+        raise CheckFailure(f"{key} should have shape {shapes[0]}, it has {info.get('shape')}")
+
+
+def placeholders_drive_the_graph(sub, ref):
+    report = _describe(
+        sub, CONFIG, ["inputs_", "labels_", "keep_prob", "outputs", "predictions", "cost"]
+    )
+    _placeholder(report, "inputs_", "int32", ([None, None],))
+    _placeholder(report, "labels_", "int32", ([None, None],))
+    actual = {**CONFIG, "batch_size": _state_rows(report, CONFIG)}
+    x, _ = _batch(actual, seed=2)
+    b = len(x)
+    order = np.roll(np.arange(b), 1)
+    fetch = ["outputs", "predictions", "cost"]
+    labels = [np.zeros(b, np.int32), np.ones(b, np.int32), np.arange(b, dtype=np.int32) % 2]
+    cases = [{"x": x, "y": y, "fetch": fetch} for y in labels]
+    cases += [{"x": x[order], "y": labels[0], "fetch": ["outputs"]}]
+    cases += [{"x": x[:, :5], "y": labels[0], "fetch": ["outputs"]}]
+    runs = _run(sub, "forward passes with different inputs_ and labels_", CONFIG, cases)
+    base = runs[0]
+    for run, y in zip(runs[1:3], labels[1:], strict=True):
+        for key in ("outputs", "predictions"):
+            expect(
+                run[key],
+                base[key],
+                f"{key} with labels_ {y} instead of {labels[0]} (labels_ should only change cost)",
+                rtol=0,
+                atol=0,
+            )
+    costs = [float(r["cost"]) for r in runs[:3]]
+    if len(set(costs)) == 1:
+        raise CheckFailure(
+            f"feeding labels_ {[y.tolist() for y in labels]} gives the same cost {costs[0]}: "
+            "this fails because cost does not compare labels_ with predictions",
+            see="cost_is_the_mean_squared_error",
+        )
+    expect(
+        runs[3]["outputs"],
+        base["outputs"][order],
+        "outputs with the rows of inputs_ reordered (inputs_ is [batch, time]: each row a review)",
+        **CLOSE,
+    )
+    expect(
+        runs[4]["outputs"],
+        base["outputs"][:, :5],
+        "outputs for the first 5 time steps of inputs_ alone (inputs_ is [batch, time])",
+        **CLOSE,
+    )
+
+
+def keep_prob_drops_lstm_outputs(sub, ref):
+    report = _describe(sub, CONFIG, ["inputs_", "keep_prob", "outputs", "predictions"])
+    _placeholder(report, "keep_prob", "float32", ([], None))  # None: the sheet's shapeless one
+    actual = {**CONFIG, "batch_size": _state_rows(report, CONFIG)}
+    x, _ = _batch(actual, seed=3)
+    fetch = ["outputs", "predictions"]
+    cases = [{"x": x, "keep_prob": p, "fetch": fetch} for p in (1.0, 1.0, 0.5, 0.5, 0.5)]
+    runs = _run(sub, "forward passes at keep_prob 1 and 0.5", CONFIG, cases)
+    expect(
+        runs[1]["outputs"], runs[0]["outputs"], "two runs with keep_prob=1: outputs", rtol=0, atol=0
+    )
+    expect(
+        runs[1]["predictions"],
+        runs[0]["predictions"],
+        "two runs with keep_prob=1: predictions",
+        rtol=0,
+        atol=0,
+    )
+    full, dropped = np.asarray(runs[0]["outputs"]), [np.asarray(r["outputs"]) for r in runs[2:]]
+    if all(np.array_equal(dropped[0], d) for d in dropped[1:]):
+        where = (
+            " (the predictions do vary: the dropout comes after the LSTM's outputs)"
+            if not all(np.array_equal(runs[2]["predictions"], r["predictions"]) for r in runs[3:])
+            else ""
+        )
+        raise CheckFailure(
+            f"three runs with keep_prob=0.5 gave the same outputs{where}: each layer's "
+            "DropoutWrapper should apply output_keep_prob=keep_prob to the LSTM's outputs"
+        )
+    if _layout(report) is not None and _layout(report)["lstm_layers"] == 1:
+        # one layer: dropout on its outputs zeroes each with probability 1/2 and doubles the rest
+        for d in dropped:
+            zero = np.isclose(d, 0, atol=1e-7)
+            doubled = np.isclose(d, 2 * full, rtol=1e-4, atol=1e-6)
+            if not np.all(zero | doubled) or not 0.25 <= zero.mean() <= 0.75:
+                raise CheckFailure(
+                    "with keep_prob=0.5 every output should be 0 or twice its keep_prob=1 value "
+                    f"(about half of them 0); {zero.mean():.0%} are 0 and "
+                    f"{np.mean(~zero & ~doubled):.0%} are neither: dropout belongs on the "
+                    "cell's outputs only (output_keep_prob=keep_prob), not on its inputs or state"
+                )
+
+
+def embedding_is_the_lookup_table(sub, ref):
+    report = _describe(sub, CONFIG, ["inputs_", "embedding", "outputs"])
+    info = report["embedding"]
+    shape = info["shape"]
+    if not info.get("variable") or shape is None or len(shape) != 2 or None in shape:
+        raise CheckFailure(
+            f"embedding should be the embedding variable ([n_words, embed_size]); it is a "
+            f"{info.get('op')} op of shape {shape}"
+        )
+    n, e = shape
+    if n < 3:
+        raise CheckFailure(
+            f"this fails because the embedding has only {n} rows",
+            see="n_words_sets_the_embedding_rows",
+        )
+    rng = np.random.default_rng(9)
+    actual = {**CONFIG, "batch_size": _state_rows(report, CONFIG)}
+    used = min(n - 1, 5)  # rows 0 .. used-1 appear in the batch; the rest do not
+    x = rng.integers(0, used, (actual["batch_size"], 7)).astype(np.int32)
+    x[0, -1] = 1  # the row changed below is used, at the last step
+    table = rng.uniform(-1, 1, (n, e)).astype(np.float32)
+    perm = rng.permutation(n)
+    unused = table.copy()
+    unused[used:] = rng.uniform(-1, 1, (n - used, e))
+    changed = table.copy()
+    changed[1] = rng.uniform(-1, 1, e)
+    cases = [
+        {"embedding": table, "x": x, "fetch": ["outputs"]},
+        {"embedding": table[perm], "x": np.argsort(perm)[x].astype(np.int32), "fetch": ["outputs"]},
+        {"embedding": unused, "x": x, "fetch": ["outputs"]},
+        {"embedding": changed, "x": x, "fetch": ["outputs"]},
+    ]
+    runs = _run(sub, "forward passes with chosen embeddings", CONFIG, cases)
+    base = runs[0]["outputs"]
+    if np.allclose(runs[3]["outputs"], base, rtol=0, atol=0):
+        raise CheckFailure(
+            "changing the row of a word the batch uses, in the returned embedding, does not "
+            "change the outputs: the inputs should be looked up in this very variable "
+            "(tf1.nn.embedding_lookup(embedding, inputs_))"
+        )
+    expect(
+        runs[1]["outputs"],
+        base,
+        "outputs with the embedding's rows reordered and inputs_ renumbered to match (word i "
+        "should be row i of the embedding)",
+        **CLOSE,
+    )
+    if used < n:
+        expect(
+            runs[2]["outputs"],
+            base,
+            "outputs after changing only the embedding rows of words not in the batch",
+            **CLOSE,
+        )
+
+
+def initial_state_starts_the_lstm(sub, ref):
+    actual = _actual(sub, CONFIG)
+    weights = make_weights(actual, seed=20)
+    x, _ = _batch(actual, seed=21)
+    state = _random_state(actual, seed=22)
+    zeros = [np.zeros_like(s) for s in state]
+    fetch = ["outputs", "initial_state"]
+    cases = [
+        {"x": x, "fetch": fetch},
+        {"x": x, "state": zeros, "fetch": ["outputs"]},
+        {"x": x, "state": state, "fetch": ["outputs"]},
+    ]
+    runs = _run(sub, "forward passes with initial_state fed", CONFIG, cases, weights)
+    values = runs[0]["initial_state"]
+    if not all(np.all(np.asarray(v) == 0) for v in values):
+        raise CheckFailure(
+            "initial_state should be the zero state (cell.zero_state(batch_size, tf.float32)); "
+            f"it evaluates to {show(np.asarray(values[0]))}, ..."
+        )
+    expect(
+        runs[1]["outputs"],
+        runs[0]["outputs"],
+        "outputs with zeros fed to initial_state, against nothing fed",
+        **CLOSE,
+    )
+    if np.allclose(runs[2]["outputs"], runs[0]["outputs"], **CLOSE):
+        raise CheckFailure(
+            "feeding a random state to initial_state does not change the outputs: "
+            "dynamic_rnn should start from it (initial_state=initial_state)"
+        )
+    _, outputs, _ = lstm_forward(weights, x, state)
+    _, swapped, _ = lstm_forward(weights, x, _swap_pairs(state))
+    try:
+        expect(
+            runs[2]["outputs"],
+            outputs,
+            "outputs of the LSTM started from a fed initial_state",
+            mistakes={"starting from the state read as (h, c), not LSTMStateTuple(c, h)": swapped},
+            **CLOSE,
+        )
+    except CheckFailure:
+        _, from_zero, _ = lstm_forward(weights, x)
+        if not np.allclose(runs[0]["outputs"], from_zero, **CLOSE):
+            return  # wrong from the zero state too: the outputs test's clause, and it says so
+        raise
+
+
+def outputs_are_every_steps_output(sub, ref):
+    actual = _actual(sub, CONFIG)
+    weights = make_weights(actual, seed=30)
+    x, _ = _batch(actual, seed=31)
+    [got] = _run(sub, "a forward pass", CONFIG, [{"x": x, "fetch": ["outputs"]}], weights)
+    _, outputs, _ = lstm_forward(weights, x)
+    got = np.asarray(got["outputs"])
+    expect(got.shape, outputs.shape, f"outputs for a {x.shape} batch: [batch, time, lstm_size]")
+    for t in range(x.shape[1]):
+        _, no_forget_bias, _ = lstm_forward(weights, x[:, : t + 1], forget_bias=0.0)
+        expect(
+            got[:, t],
+            outputs[:, t],
+            f"outputs[:, {t}], the LSTM's output at step {t} of {x.shape[1]}",
+            mistakes={"forget_bias=0 (BasicLSTMCell's is 1.0)": no_forget_bias[:, t]},
+            **CLOSE,
+        )
+
+
+def _check_final_state(sub, config: dict, seed: int, *, required: bool) -> None:
+    """final_state against numpy for ``config``; if not ``required``, skip quietly when
+    the stacked outputs are wrong (the lstm_layers test's clause)."""
+    actual = _actual(sub, config)
+    layers = actual["lstm_layers"]
+    weights = make_weights(actual, seed)
+    x1, _ = _batch(actual, seed + 1)
+    x2, _ = _batch(actual, seed + 2)
+    state = _random_state(actual, seed + 3)
+    runs = _run(
+        sub,
+        f"forward passes with lstm_layers={layers}",
+        config,
+        [
+            {"x": x1, "fetch": ["outputs", "final_state"]},
+            {"x": x1, "state": state, "fetch": ["outputs", "final_state"]},
+            {"x": x2, "carry": True, "fetch": ["outputs"]},  # as the lab's loop feeds it
+        ],
+        weights,
+    )
+    _, zero_outputs, _ = lstm_forward(weights, x1)
+    _, outputs, final = lstm_forward(weights, x1, state)
+    outputs_ok = np.allclose(runs[0]["outputs"], zero_outputs, **CLOSE)
+    if not required and not outputs_ok:
+        return
+    got = runs[1]["final_state"]
+    what = f"lstm_layers={layers}: final_state after a batch from a fed initial_state"
+    expect(len(got), 2 * layers, f"{what}: its tensors (c, h per layer, like initial_state)")
+    if not outputs_ok or not np.allclose(runs[1]["outputs"], outputs, **CLOSE):
+        # the LSTM itself is off: final_state can still be the state after the LAST step of it
+        last_h = np.asarray(runs[1]["outputs"])[:, -1]
+        expect(
+            got[-1],
+            last_h,
+            f"{what}: its last h should be the last step's output (keep_prob=1)",
+            mistakes={"the initial_state": state[-1]},
+            **CLOSE,
+        )
+        return
+    _, _, after_first = lstm_forward(weights, x1[:, :1], state)
+    expect(
+        got,
+        final,
+        what,
+        mistakes={
+            "the initial_state": state,
+            "the state after the FIRST step": after_first,
+            "(h, c) for each layer, not LSTMStateTuple(c, h)": _swap_pairs(final),
+        },
+        **CLOSE,
+    )
+    _, expected, _ = lstm_forward(weights, x2, got)  # from the float32 state fed
+    expect(
+        runs[2]["outputs"],
+        expected,
+        f"lstm_layers={layers}: outputs of a second batch with initial_state fed the first's "
+        "final_state",
+        **CLOSE,
+    )
+
+
+def final_state_is_the_last_steps_state(sub, ref):
+    _check_final_state(sub, CONFIG, seed=40, required=True)
+    try:  # two layers too, when they build and stack right (else the lstm_layers test says)
+        _describe(sub, TWO_LAYERS, ["final_state", "initial_state", "outputs", "graph"])
+        _actual(sub, TWO_LAYERS)
+    except CheckFailure:
+        return
+    _check_final_state(sub, TWO_LAYERS, seed=45, required=False)
+
+
+def _dense(report: dict, values: list) -> tuple | None:
+    """The dense layer's (kernel [h, 1], bias [1]) values: the last such trainable variables."""
+    shapes = _shapes(report)
+    kernels = [i for i, s in enumerate(shapes) if s and len(s) == 2 and s[1] == 1]
+    biases = [i for i, s in enumerate(shapes) if s == [1]]
+    if not kernels or not biases:
+        return None
+    return np.asarray(values[kernels[-1]], float), np.asarray(values[biases[-1]], float)
+
+
+def predictions_from_the_last_step(sub, ref):
+    report = _describe(sub, CONFIG, ["inputs_", "outputs", "predictions", "final_state", "graph"])
+    shape = report["predictions"]["shape"]
+    if shape is None or len(shape) != 2 or shape[1] != 1:
+        raise CheckFailure(f"predictions should have shape [batch, 1], one per review, not {shape}")
+    actual = {**CONFIG, "batch_size": _state_rows(report, CONFIG)}
+    x, _ = _batch(actual, seed=50)
+    out_shape = report["outputs"]["shape"] or [None]
+    h = out_shape[-1] if isinstance(out_shape[-1], int) else CONFIG["lstm_size"]
+    fed = np.random.default_rng(51).normal(0, 1, (len(x), x.shape[1], h)).astype(np.float32)
+    runs = _run(
+        sub,
+        "forward passes, one with outputs fed",
+        CONFIG,
+        [
+            {"x": x, "fetch": ["outputs", "predictions", "final_state", "variables"]},
+            {"x": x, "feed": {"outputs": fed}, "fetch": ["predictions"]},
+        ],
+    )
+    dense = _dense(report, runs[0]["variables"])
+    if dense is None:
+        raise CheckFailure(
+            "no dense layer of one unit among the trainable variables (a kernel [lstm_size, 1] "
+            "and a bias [1]): predictions should be tf1.layers.dense(outputs[:, -1], 1, "
+            "activation=tf.sigmoid)"
+        )
+    kernel, bias = dense
+
+    def unit(values, sigmoid=True):
+        z = np.asarray(values, float) @ kernel + bias
+        return _sigmoid(z) if sigmoid else z
+
+    got, plain = np.asarray(runs[1]["predictions"]), np.asarray(runs[0]["predictions"])
+    expect(got.shape, (len(x), 1), f"predictions for a {x.shape} batch: shape")
+    if np.array_equal(got, plain) and not np.allclose(unit(fed[:, -1]), plain, **CLOSE):
+        # feeding outputs changed nothing: predictions come from some other tensor
+        outputs = np.asarray(runs[0]["outputs"])
+        expect(
+            plain,
+            unit(outputs[:, -1]),
+            "predictions should be the dense sigmoid unit on outputs[:, -1] (they do not "
+            "change when outputs is fed)",
+            mistakes={"the FIRST time step's output (use outputs[:, -1])": unit(outputs[:, 0])},
+            **CLOSE,
+        )
+        return
+    expect(
+        got,
+        unit(fed[:, -1]),
+        "predictions with chosen values fed to outputs: the dense sigmoid unit on outputs[:, -1]",
+        mistakes={
+            "the FIRST time step's output (use outputs[:, -1])": unit(fed[:, 0]),
+            "the mean over time steps (use outputs[:, -1])": unit(fed.mean(axis=1)),
+            "the dense layer without activation=tf.sigmoid": unit(fed[:, -1], sigmoid=False),
+        },
+        **CLOSE,
+    )
+
+
+def _fed_predictions(rows: int) -> list:
+    """Batches of predictions on both sides of 0.5, some near it; each pair straddles 0.5."""
+    values = np.array([0.3, 0.51, 0.45, 0.7, 0.02, 0.55, 0.49, 0.98], np.float32)
+    return [np.resize(np.roll(values, 2 * k), rows).reshape(-1, 1) for k in range(4)]
+
+
+def _fed_labels(predictions: list) -> list:
+    rows = len(predictions[0])
+    return [
+        np.round(predictions[0]).astype(np.int32).ravel(),
+        (1 - np.round(predictions[1])).astype(np.int32).ravel(),
+        (np.arange(rows) % 2).astype(np.int32),
+        np.ones(rows, np.int32),
+    ]
+
+
+def _cost_variants(p, y) -> dict:
+    p, y = np.asarray(p, float).ravel(), np.asarray(y, float).ravel()
+    eps = 1e-7
+    squares = (y - p) ** 2
+    return {
+        "expected": float(squares.mean()),
+        "cross-entropy": float(-np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))),
+        "the sum of squares, not their mean": float(squares.sum()),
+        "the root of the mean squared error": float(np.sqrt(squares.mean())),
+        "half the mean squared error": float(squares.mean() / 2),
+    }
+
+
+def cost_is_the_mean_squared_error(sub, ref):
+    report = _describe(sub, CONFIG, ["inputs_", "labels_", "predictions", "cost"])
+    expect(report["cost"]["shape"], [], "cost should be a scalar: its shape")
+    rows = _rows(report, "predictions", CONFIG)
+    x, y0 = _batch({**CONFIG, "batch_size": rows}, seed=60)
+    predictions = _fed_predictions(rows)
+    labels = _fed_labels(predictions)
+    cases = [{"x": x, "y": y0, "fetch": ["predictions", "cost"]}] + [
+        {"x": x, "y": y, "feed": {"predictions": p}, "fetch": ["cost"]}
+        for p, y in zip(predictions, labels, strict=True)
+    ]
+    runs = _run(sub, "cost with chosen predictions fed", CONFIG, cases)
+    fed = [float(r["cost"]) for r in runs[1:]]
+    if len(set(fed)) == 1 and fed[0] == float(runs[0]["cost"]):
+        # the cost does not read the predictions tensor: check it on the graph's own
+        cases = [(runs[0]["predictions"], y0, runs[0]["cost"])]
+    else:
+        cases = [(p, y, c) for p, y, c in zip(predictions, labels, fed, strict=True)]
+    for p, y, got in cases:
+        variants = _cost_variants(p, y)
+        expected = variants.pop("expected")
+        expect(
+            float(got),
+            expected,
+            f"cost for predictions {np.ravel(p).astype(float).round(3).tolist()} and labels_ "
+            f"{np.ravel(y).tolist()}: the mean squared error",
+            rtol=1e-4,
+            atol=1e-6,
+            mistakes=variants,
+        )
+
+
+def accuracy_rounds_predictions(sub, ref):
+    report = _describe(sub, CONFIG, ["inputs_", "labels_", "predictions", "accuracy"])
+    expect(report["accuracy"]["shape"], [], "accuracy should be a scalar: its shape")
+    rows = _rows(report, "predictions", CONFIG)
+    x, _ = _batch({**CONFIG, "batch_size": rows}, seed=70)
+    predictions = _fed_predictions(rows)
+    labels = _fed_labels(predictions)
+    cases = [
+        {"x": x, "y": y, "feed": {"predictions": p}, "fetch": ["accuracy"]}
+        for p, y in zip(predictions, labels, strict=True)
+    ]
+    runs = _run(sub, "accuracy with chosen predictions fed", CONFIG, cases)
+    got = [float(r["accuracy"]) for r in runs]
+    pairs = list(zip(predictions, labels, strict=True))
+
+    def accuracy(rounded):
+        return [float(np.mean(rounded(p).ravel() == y)) for p, y in pairs]
+
+    expected = accuracy(np.round)
+    mistakes = {
+        "tf.cast without tf.round (it truncates every prediction in (0, 1) to 0)": accuracy(
+            np.trunc
+        ),
+        "tf.ceil instead of tf.round (it makes every prediction 1)": accuracy(np.ceil),
+        "comparing a [batch] row with a [batch, 1] column (they broadcast to [batch, batch])": [
+            float(np.mean(np.round(p).reshape(-1, 1) == y.reshape(1, -1))) for p, y in pairs
+        ],
+        "the count of correct rows, not their mean": [
+            float(np.sum(np.round(p).ravel() == y)) for p, y in pairs
+        ],
+    }
+    for (p, y), value, wanted in zip(pairs, got, expected, strict=True):
+        if not np.isclose(value, wanted, rtol=1e-5, atol=1e-6):
+            name = known_mistake(got, mistakes, rtol=1e-5, atol=1e-6)
+            raise CheckFailure(
+                f"accuracy for predictions {np.ravel(p).astype(float).round(3).tolist()} "
+                f"(fed) and labels_ {y.tolist()} should be the mean of round(predictions) == "
+                f"labels_, {wanted}; it is {value}"
+                + (f". This is what {name} gives" if name else "")
             )
 
 
-def dropout_follows_keep_prob(sub, ref):
-    x, _ = _batch(CONFIG)
-    same = student_call(
-        "predictions twice with keep_prob=1", lambda: sub.probe.repeat_predictions(CONFIG, x, 1.0)
-    )
-    expect(same[1], same[0], "two runs with keep_prob=1 should agree", rtol=0, atol=0)
-    runs = student_call(
-        "predictions twice with keep_prob=0.5",
-        lambda: sub.probe.repeat_predictions(CONFIG, x, 0.5, 3),
-    )
-    if all(np.array_equal(runs[0], r) for r in runs[1:]):
+def optimizer_takes_an_adam_step(sub, ref):
+    report = _describe(sub, CONFIG, ["inputs_", "labels_", "cost", "optimizer", "graph"])
+    step = _steps(sub, CONFIG, gradients=True)
+    lr = CONFIG["learning_rate"]
+    names = [name for name, _ in report["variables"]]
+    grads = [np.asarray(g, float) for g in step["gradients"]]
+    moves = [
+        np.asarray(a, float) - np.asarray(b, float)
+        for a, b in zip(step["after"], step["before"], strict=True)
+    ]
+    if not any(np.any(g != 0) for g in grads):
         raise CheckFailure(
-            "three runs with keep_prob=0.5 gave the same predictions: dropout "
-            "should apply output_keep_prob=keep_prob to the LSTM outputs"
+            "this fails because cost does not depend on any trainable variable, so no "
+            "optimizer step can lower it",
+            see="cost_is_the_mean_squared_error",
         )
-
-
-def cost_and_accuracy_match_numpy(sub, ref):
-    x, y = _batch(CONFIG, seed=4)
-    result = student_call("one forward pass", lambda: sub.probe.forward(CONFIG, None, x, y))
-    p = np.asarray(result["predictions"], dtype=np.float64).reshape(-1)
-    if np.all(np.round(p) == y):  # make sure accuracy is not trivially 1
-        y = 1 - y
-        result = student_call("one forward pass", lambda: sub.probe.forward(CONFIG, None, x, y))
-        p = np.asarray(result["predictions"], dtype=np.float64).reshape(-1)
-    eps = 1e-7
-    expect(
-        float(result["cost"]),
-        float(np.mean((y - p) ** 2)),
-        "cost = mean squared error of labels_ and predictions",
-        rtol=1e-4,
-        atol=1e-6,
-        mistakes={
-            "cross-entropy": float(-np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))
-        },
+    for name, d, g in zip(names, moves, grads, strict=True):
+        if np.any(np.abs(g) > 1e-3) and not np.any(d):
+            raise CheckFailure(
+                f"the optimizer does not change {name}: minimize(cost) should update every "
+                "trainable variable"
+            )
+    b2, eps = ADAM["beta2"], ADAM["epsilon"]
+    # First Adam step: m = (1-b1) g, v = (1-b2) g^2, lr_t = lr sqrt(1-b2) / (1-b1).
+    adam = [-lr * np.sqrt(1 - b2) * g / (np.sqrt(1 - b2) * np.abs(g) + eps) for g in grads]
+    flat_g = np.concatenate([g.ravel() for g in grads])
+    flat_d = np.concatenate([d.ravel() for d in moves])
+    big = np.abs(flat_g) > 1e-3  # where Adam's epsilon (any common one) does not matter
+    mistakes = {
+        "plain gradient descent (GradientDescentOptimizer, whose step is learning_rate times "
+        "the gradient; Adam's first step moves each weight by about learning_rate, whatever "
+        "the gradient's size)": -lr * flat_g[big],
+        "a step UP the gradient (the cost should go down)": -np.asarray(
+            np.concatenate([a.ravel() for a in adam])
+        )[big],
+    }
+    if np.any(big) and np.any(flat_d[big]):
+        size = np.median(np.abs(flat_d[big]))
+        if not np.isclose(size, lr, rtol=0.05):
+            mistakes[f"an Adam step at a learning rate of {size:.3g}, not {lr}"] = -size * np.sign(
+                flat_g[big]
+            )
+    what = (
+        f"one optimizer step at learning_rate={lr}: the change of the weights whose gradient "
+        "is over 1e-3 (Adam's first step is about -learning_rate * sign(gradient))"
     )
     expect(
-        float(result["accuracy"]),
-        float(np.mean(np.round(p) == y)),
-        "accuracy = mean of round(predictions) == labels_",
-        rtol=1e-5,
-        atol=1e-6,
+        flat_d[big],
+        np.concatenate([a.ravel() for a in adam])[big],
+        what,
+        rtol=0.02,
+        atol=lr * 1e-3,
+        mistakes=mistakes,
     )
+    for name, d in zip(names, moves, strict=True):
+        if np.any(np.abs(d) > lr * 1.02):
+            raise CheckFailure(
+                f"one Adam step at learning_rate={lr} moved {name} by up to {np.abs(d).max():.3g}: "
+                "Adam's first step moves no weight by more than learning_rate"
+            )
 
 
-def adam_step_lowers_the_cost(sub, ref):
-    x, y = _batch(CONFIG, seed=5)
-    weights = make_weights(CONFIG, seed=5)
-    result = student_call(
-        "the lab's training step", lambda: sub.probe.train_steps(CONFIG, weights, x, y, 1)
-    )
-    before, after = result["costs"][0], result["after"]
-    if not after < before:
+def graph_holds_every_part(sub, ref):
+    reports = [_describe(sub, c, KEYS - {"graph"}) for c in (CONFIG, _vary("learning_rate"))]
+    report = reports[0]
+    if not report["graph_is_tf_graph"]:
+        raise CheckFailure("model['graph'] should be the tf.Graph that holds every part")
+    if report["graph_is_default"]:
         raise CheckFailure(
-            f"one optimizer step at learning_rate={CONFIG['learning_rate']} "
-            f"should lower the cost on its batch: {before:.6f} -> {after:.6f}"
+            "build_graph should build in a NEW graph (graph = tf.Graph(); with "
+            "graph.as_default(): ...), not in the default graph"
         )
-
-
-def final_state_feeds_initial_state(sub, ref):
-    for layers in (1, 2):
-        config = {**CONFIG, "lstm_layers": layers}
-        weights = make_weights(config, seed=6)
-        x1, y1 = _batch(config, seed=7)
-        x2, y2 = _batch(config, seed=8)
-        first = student_call(
-            "a first batch", lambda c=config, w=weights, x=x1, y=y1: sub.probe.forward(c, w, x, y)
+    if reports[0]["graph_id"] == reports[1]["graph_id"]:
+        raise CheckFailure("two calls of build_graph returned the same graph: build a new one each")
+    if not report["eager"]:
+        raise CheckFailure(
+            "after build_graph, eager execution is off: build in a tf.Graph instead of "
+            "calling tf1.disable_eager_execution()"
         )
-        state = first["final_state"]
-        expect(len(state), 2 * layers, f"lstm_layers={layers}: tensors in final_state")
-        second = student_call(
-            "a second batch from the first's final_state",
-            lambda c=config, w=weights, s=state, x=x2, y=y2: sub.probe.forward(c, w, x, y, 1.0, s),
-        )
-        expected, _, _ = lstm_forward(weights, x2, [np.asarray(s) for s in state])
-        expect(
-            second["predictions"],
-            expected,
-            f"lstm_layers={layers}: predictions when initial_state is fed the previous final_state",
-            rtol=1e-4,
-            atol=1e-5,
-        )
-
-
-def reference_weights_give_reference_predictions(sub, ref):
-    for layers in (1, 2):
-        config = {**CONFIG, "lstm_layers": layers}
-        weights = make_weights(config, seed=10 + layers)
-        x, y = _batch(config, seed=11)
-        result = student_call(
-            f"a forward pass with the reference's weights ({layers} layers)",
-            lambda c=config, w=weights, x=x, y=y: sub.probe.forward(c, w, x, y),
-        )
-        predictions, outputs, state = lstm_forward(weights, x)
-        first_step = _sigmoid(outputs[:, 0] @ weights["dense"][0] + weights["dense"][1])
-        expect(
-            result["predictions"],
-            predictions,
-            f"lstm_layers={layers}: predictions with the reference's weights",
-            rtol=1e-4,
-            atol=1e-5,
-            mistakes={"the FIRST time step's output (use outputs[:, -1])": first_step},
-        )
-        expect(
-            result["final_state"], state, f"lstm_layers={layers}: final_state", rtol=1e-4, atol=1e-5
-        )
+    outside = sorted(k for k, inside in report["in_graph"].items() if k in KEYS and not inside)
+    if outside:
+        raise CheckFailure(f"{outside} are not in model['graph']: build everything inside it")

@@ -8,14 +8,18 @@ public LSTM tests call.
 Weights are passed in as ``{"embedding": E, "layers": [[kernel, bias], ...],
 "dense": [kernel, bias]}`` and matched to the graph's trainable variables by
 shape and creation order, so any variable names (``BasicLSTMCell`` or
-``LSTMCell``, ``tf1.Variable`` or ``get_variable``) work.
+``LSTMCell``, ``tf1.Variable`` or ``get_variable``) work. A plain list of
+arrays instead gives every trainable variable its value in the graph's order.
 """
 
+import contextlib
 import random
 
 import numpy as np
 
 CONFIG_KEYS = ("n_words", "lstm_size", "lstm_layers", "batch_size", "learning_rate", "embed_size")
+STATES = ("initial_state", "final_state")
+"""Keys whose value is a nested structure of tensors: fed and fetched flat."""
 
 
 class ProbeError(Exception):
@@ -28,19 +32,29 @@ def _tf():
     return tf
 
 
-_built: dict[tuple, dict] = {}
+_built: dict[tuple, dict | Exception] = {}
+_gradients: dict[int, list] = {}
+_steps: dict[tuple, dict] = {}
 
 
 def build(lstm, config: dict, seed: int = 0) -> dict:
     """``lstm.build_graph(**config)`` with every random op seeded from ``seed``.
 
     Graphs are kept per (config, seed): building one costs far more than a
-    session, and every session on it starts its random ops afresh.
+    session, and every session on it starts its random ops afresh. A build that
+    raised raises the same again, without building twice.
     """
     key = (lstm.__name__, tuple(sorted(config.items())), seed)
     if key not in _built:
-        _built[key] = _build(lstm, config, seed)
-    return _built[key]
+        try:
+            _built[key] = _build(lstm, config, seed)
+        except Exception as error:
+            _built[key] = error
+            raise
+    model = _built[key]
+    if isinstance(model, Exception):
+        raise model
+    return model
 
 
 def _build(lstm, config: dict, seed: int) -> dict:
@@ -66,7 +80,7 @@ def _build(lstm, config: dict, seed: int) -> dict:
 
 def _shape(tensor) -> list | None:
     shape = getattr(tensor, "shape", None)
-    if shape is None or shape.rank is None:
+    if shape is None or getattr(shape, "rank", None) is None:
         return None
     return list(shape.as_list())
 
@@ -78,16 +92,37 @@ def _dtype(tensor) -> str | None:
 
 def _variables(model: dict) -> list:
     tf = _tf()
-    with model["graph"].as_default():
+    graph = model.get("graph")
+    if not isinstance(graph, tf.Graph):
+        raise ProbeError(f"model['graph'] is a {type(graph).__name__}, not a tf.Graph")
+    with graph.as_default():
         return list(tf.compat.v1.trainable_variables())
 
 
+def _part(model: dict, key: str):
+    if key not in model:
+        raise ProbeError(f"the returned dict has no {key!r}")
+    return model[key]
+
+
+def _flat(model: dict, key: str) -> list:
+    return list(_tf().nest.flatten(_part(model, key)))
+
+
 def describe(lstm, config: dict) -> dict:
-    """Keys, placeholder dtypes and shapes, variables, state structure of a fresh graph."""
+    """Keys, placeholder dtypes and shapes, variables, state structure of a fresh graph.
+
+    Also where every part lives: ``in_graph`` says, per key, whether the part
+    belongs to ``model["graph"]``; ``graph_id`` tells graphs apart across configs.
+    """
     tf = _tf()
     model = build(lstm, config)
+    graph = model.get("graph")
     report = {"keys": sorted(str(k) for k in model)}
-    report["graph_is_tf_graph"] = isinstance(model.get("graph"), tf.Graph)
+    report["graph_is_tf_graph"] = isinstance(graph, tf.Graph)
+    report["graph_is_default"] = graph is tf.compat.v1.get_default_graph()
+    report["graph_id"] = id(graph)
+    report["eager"] = tf.executing_eagerly()  # build_graph must not switch it off globally
     for key in (
         "inputs_",
         "labels_",
@@ -103,32 +138,44 @@ def describe(lstm, config: dict) -> dict:
                 "dtype": _dtype(model[key]),
                 "shape": _shape(model[key]),
                 "op": getattr(getattr(model[key], "op", None), "type", None),
+                "variable": isinstance(model[key], tf.Variable),
             }
-    if "graph" in model:
+    if report["graph_is_tf_graph"]:
         report["variables"] = [[v.name, _shape(v)] for v in _variables(model)]
-    for key in ("initial_state", "final_state"):
+    for key in STATES:
         if key in model:
             report[key] = [_shape(t) for t in tf.nest.flatten(model[key])]
     if "optimizer" in model:
         report["optimizer_type"] = type(model["optimizer"]).__name__
+    report["in_graph"] = {
+        str(key): all(getattr(t, "graph", None) is graph for t in tf.nest.flatten(value))
+        for key, value in model.items()
+        if key != "graph"
+    }
     return report
 
 
-def _assign(model: dict, sess, weights: dict) -> None:
-    """Load ``weights`` into the model's trainable variables, matched by shape and order."""
+def _assign(model: dict, sess, weights) -> list:
+    """Load ``weights`` into the trainable variables; returns the variables in weight order.
+
+    A dict is matched by shape and order; a list gives each variable its value in order.
+    """
     variables = _variables(model)
-    wanted = [weights["embedding"]]
-    for kernel, bias in weights["layers"]:
-        wanted += [kernel, bias]
-    wanted += list(weights["dense"])
+    if isinstance(weights, dict):
+        wanted = [weights["embedding"]]
+        for kernel, bias in weights["layers"]:
+            wanted += [kernel, bias]
+        wanted += list(weights["dense"])
+    else:
+        wanted = list(weights)
     if len(variables) != len(wanted):
         raise ProbeError(
             f"the graph has {len(variables)} trainable variables; an embedding, a kernel and "
             f"a bias per LSTM layer and a dense kernel and bias make {len(wanted)}: "
             + ", ".join(f"{v.name} {_shape(v)}" for v in variables)
         )
-    remaining = list(variables)
-    with model["graph"].as_default():  # initial_value is only reachable inside the graph
+    if isinstance(weights, dict):
+        remaining, order = list(variables), []
         for value in wanted:  # in order: the first unused variable of the right shape
             match = next((v for v in remaining if _shape(v) == list(value.shape)), None)
             if match is None:
@@ -138,12 +185,49 @@ def _assign(model: dict, sess, weights: dict) -> None:
                     + ", ".join(f"{v.name} {_shape(v)}" for v in variables)
                 )
             remaining.remove(match)
-            sess.run(match.initializer, {match.initial_value: value})
+            order.append(match)
+    else:
+        order = variables
+    for variable, value in zip(order, wanted, strict=True):
+        _load(model, sess, variable, value)
+    return order
 
 
-def _session(model: dict, weights: dict | None):
+def _load(model: dict, sess, variable, value) -> None:
+    with model["graph"].as_default():  # initial_value is only reachable inside the graph
+        sess.run(variable.initializer, {variable.initial_value: np.asarray(value)})
+
+
+def _short(message: str) -> str:
+    """A TensorFlow run error's own words, without the stack traces it quotes."""
+    lines, skipping = [], False
+    for line in message.splitlines():
+        if line.startswith(("Detected at node", "Original stack trace")):
+            skipping = True
+        elif line.startswith("Node:"):
+            skipping = False
+        elif not skipping and line.strip() and line.strip() != "Graph execution error:":
+            lines.append(line.strip())
+    return " ".join(lines) or message
+
+
+@contextlib.contextmanager
+def _running():
+    """Session runs raise their own error type, with a message short enough for feedback."""
     tf = _tf()
-    sess = tf.compat.v1.Session(graph=model["graph"])
+    try:
+        yield
+    except tf.errors.OpError as error:
+        try:
+            short = type(error)(None, None, _short(error.message))  # op=None: no traceback
+        except Exception:  # noqa: BLE001 - an error type with another signature
+            raise error from None
+        raise short from None
+
+
+def _session(model: dict, weights):
+    tf = _tf()
+    sess = tf.compat.v1.Session(graph=_part(model, "graph"))
     with model["graph"].as_default():
         sess.run(tf.compat.v1.global_variables_initializer())
     if weights is not None:
@@ -151,17 +235,103 @@ def _session(model: dict, weights: dict | None):
     return sess
 
 
-def _feed(model: dict, x, y=None, keep_prob: float = 1.0, state=None) -> dict:
-    tf = _tf()
-    feed = {model["inputs_"]: x, model["keep_prob"]: keep_prob}
+def _fit(tensor, value) -> np.ndarray:
+    """``value`` reshaped to ``tensor``'s rank (a column for [None, 1], a row for [None])."""
+    value = np.asarray(value)
+    shape = _shape(tensor)
+    if shape is not None and len(shape) != value.ndim and value.size:
+        if len(shape) == 1:
+            value = value.reshape(-1)
+        elif len(shape) == 2 and shape[-1] in (1, None):
+            value = value.reshape(-1, 1)
+    return value
+
+
+def _feed(model: dict, x=None, y=None, keep_prob=1.0, state=None, extra=None) -> dict:
+    """The feed dict: only what is given is fed (labels fitted to labels_'s rank)."""
+    feed = {}
+    if x is not None:
+        feed[_part(model, "inputs_")] = x
+    if keep_prob is not None:
+        feed[_part(model, "keep_prob")] = keep_prob
     if y is not None:
-        feed[model["labels_"]] = np.asarray(y).reshape(-1, 1)
+        labels = _part(model, "labels_")
+        feed[labels] = _fit(labels, np.asarray(y).reshape(-1, 1))
     if state is not None:
-        tensors = tf.nest.flatten(model["initial_state"])
+        tensors = _flat(model, "initial_state")
         if len(tensors) != len(state):
             raise ProbeError(f"initial_state has {len(tensors)} tensors, expected {len(state)}")
         feed.update(zip(tensors, state, strict=True))
+    for key, value in (extra or {}).items():
+        if key in STATES or key == "graph" or key not in model:
+            raise ProbeError(f"cannot feed {key!r}")
+        feed[model[key]] = _fit(model[key], value)
     return feed
+
+
+def _fetches(model: dict, keys) -> dict:
+    fetches = {}
+    for key in keys:
+        if key == "variables":
+            fetches[key] = _variables(model)
+        elif key in STATES:
+            fetches[key] = _flat(model, key)
+        else:
+            fetches[key] = _part(model, key)
+    return fetches
+
+
+def _plain(value):
+    if isinstance(value, list | tuple):
+        return [np.asarray(v) for v in value]
+    return np.asarray(value)
+
+
+def run(lstm, config: dict, cases: list, weights=None, seed: int = 0) -> list:
+    """Run ``cases`` in order in ONE session on ``config``'s graph; one dict of results each.
+
+    A case is a dict: ``fetch`` (keys of the returned dict; ``initial_state`` and
+    ``final_state`` come flat, ``variables`` gives the trainable variables'
+    values in the graph's order), and what to feed: ``x`` (``inputs_``), ``y``
+    (``labels_``, as a column), ``keep_prob`` (1 unless given; None feeds
+    nothing), ``state`` (the flat ``initial_state``) and ``feed`` (more keys,
+    e.g. ``outputs`` or ``predictions``, by value). ``carry`` feeds the
+    previous case's ``final_state`` to ``initial_state`` as the lab's loop does,
+    nested as fetched. ``embedding`` first loads that value into the embedding
+    variable, for this case and the next ones. Random ops (dropout) draw anew
+    in every case.
+    """
+    tf = _tf()
+    model = build(lstm, config, seed)
+    results, carried = [], None
+    with _running(), _session(model, weights) as sess:
+        for case in cases:
+            if case.get("embedding") is not None:
+                table = model.get("embedding")
+                if not hasattr(table, "initializer"):
+                    raise ProbeError("model['embedding'] is not a variable: it cannot be loaded")
+                _load(model, sess, table, case["embedding"])
+            feed = _feed(
+                model,
+                case.get("x"),
+                case.get("y"),
+                case.get("keep_prob", 1.0),
+                case.get("state"),
+                case.get("feed"),
+            )
+            if case.get("carry"):
+                if carried is None:
+                    raise ProbeError("no final_state to carry: fetch it in the case before")
+                feed[model["initial_state"]] = carried
+            fetches = _fetches(model, case["fetch"])
+            if "final_state" in fetches:
+                fetches["final_state"] = model["final_state"]  # nested, to carry
+            fetched = sess.run(fetches, feed)
+            if "final_state" in fetched:
+                carried = fetched["final_state"]
+                fetched["final_state"] = tf.nest.flatten(carried)
+            results.append({k: _plain(v) for k, v in fetched.items()})
+    return results
 
 
 def forward(
@@ -174,66 +344,69 @@ def forward(
     state=None,
     seed: int = 0,
 ) -> dict:
-    """One forward pass: predictions, cost, accuracy and the flat final state."""
-    tf = _tf()
-    model = build(lstm, config, seed)
-    with _session(model, weights) as sess:
-        fetched = sess.run(
-            {
-                "predictions": model["predictions"],
-                "cost": model["cost"],
-                "accuracy": model["accuracy"],
-                "final_state": tf.nest.flatten(model["final_state"]),
-                "outputs": model["outputs"],
-            },
-            _feed(model, x, y, keep_prob, state),
-        )
-    return {
-        k: (list(map(np.asarray, v)) if k == "final_state" else np.asarray(v))
-        for k, v in fetched.items()
+    """One forward pass: predictions, cost, accuracy, outputs and the flat final state."""
+    case = {
+        "x": x,
+        "y": y,
+        "keep_prob": keep_prob,
+        "state": state,
+        "fetch": ["predictions", "cost", "accuracy", "final_state", "outputs"],
     }
+    return run(lstm, config, [case], weights, seed)[0]
 
 
-def repeat_predictions(
-    lstm, config: dict, x, keep_prob: float, times: int = 2, seed: int = 0
-) -> list:
-    """The predictions for the same ``x`` and weights, ``times`` times over."""
-    model = build(lstm, config, seed)
-    with _session(model, None) as sess:
-        return [
-            np.asarray(sess.run(model["predictions"], _feed(model, x, None, keep_prob)))
-            for _ in range(times)
-        ]
+def _gradient_tensors(model: dict) -> list:
+    """d cost / d each trainable variable (dense; zeros where cost does not depend on it)."""
+    tf = _tf()
+    key = id(model)
+    if key not in _gradients:
+        variables = _variables(model)
+        with model["graph"].as_default():
+            grads = tf.compat.v1.gradients(_part(model, "cost"), variables)
+            _gradients[key] = [
+                tf.zeros_like(v) if g is None else tf.convert_to_tensor(g)
+                for v, g in zip(variables, grads, strict=True)
+            ]
+    return _gradients[key]
 
 
-def train_steps(
-    lstm,
-    config: dict,
-    weights: dict | None,
-    x,
-    y,
-    steps: int = 1,
-    keep_prob: float = 1.0,
-    seed: int = 0,
+def train_step(
+    lstm, config: dict, x, y, weights=None, gradients: bool = False, seed: int = 0
 ) -> dict:
-    """The sheet's training step on one batch, ``steps`` times; the cost before each step and after.
+    """The lab's training step once, keep_prob 1: the trainable variables around it.
 
-    Feeds ``inputs_``, ``labels_`` as ``y[:, None]``, ``keep_prob`` and
-    ``initial_state`` (zero), and fetches ``cost``, ``final_state`` and
-    ``optimizer``, as the lab's loop does.
+    Returns ``before`` and ``after`` (the variables' values, in the graph's
+    order) and the ``cost`` before; with ``gradients``, also the gradients of
+    ``cost`` with respect to each variable, before the step (adding them to a
+    graph takes a while). From the graph's own initial weights (``weights`` None)
+    the result is kept: the step is deterministic, and a session that runs an
+    optimizer for the first time costs far more than one that does not.
     """
+    key = (lstm.__name__, tuple(sorted(config.items())), seed, _digest(x), _digest(y))
+    if weights is None and key in _steps and (not gradients or "gradients" in _steps[key]):
+        return _steps[key]
     model = build(lstm, config, seed)
-    costs = []
-    with _session(model, weights) as sess:
-        zero = sess.run(model["initial_state"])
-        feed = {
-            model["inputs_"]: x,
-            model["labels_"]: np.asarray(y)[:, None],
-            model["keep_prob"]: keep_prob,
-            model["initial_state"]: zero,
-        }
-        for _ in range(steps):
-            cost, _, _ = sess.run([model["cost"], model["final_state"], model["optimizer"]], feed)
-            costs.append(float(cost))
-        after = sess.run(model["cost"], {**feed, model["keep_prob"]: 1.0})
-    return {"costs": costs, "after": float(after)}
+    wanted = {"cost": _part(model, "cost")}
+    if gradients:
+        wanted["gradients"] = _gradient_tensors(model)
+    variables = _variables(model)
+    with _running(), _session(model, weights) as sess:
+        feed = _feed(model, x, y, 1.0)
+        before = sess.run(variables)
+        fetched = sess.run(wanted, feed)
+        sess.run(_part(model, "optimizer"), feed)
+        after = sess.run(variables)
+    result = {
+        "before": _plain(before),
+        "after": _plain(after),
+        "cost": float(fetched["cost"]),
+        **({"gradients": _plain(fetched["gradients"])} if gradients else {}),
+    }
+    if weights is None:
+        _steps[key] = result
+    return result
+
+
+def _digest(value) -> tuple:
+    value = np.asarray(value)
+    return value.shape, value.dtype.str, value.tobytes()
