@@ -198,8 +198,14 @@ def _grade_question(
             outcome = _run_test(question, test, student)
             printed = _printed(student.take_output())
             if isinstance(outcome, Abort):  # the contract's rule: not written or not importable
-                said = f"{outcome}: 0 points for {question.id}{printed}"
-                return [Outcome(question, t, False, said) for t in tests]
+                said = f"{outcome}: 0 points for {question.id}"
+                # What a hidden test made it print stays with the hidden tests.
+                return [
+                    Outcome(question, t, False, said + printed)
+                    if test.visibility == "public" or t.visibility != "public"
+                    else Outcome(question, t, False, said)
+                    for t in tests
+                ]
             if not outcome.passed:
                 outcome.output += printed
             outcomes[test.id] = outcome

@@ -219,3 +219,16 @@ def test_a_gradient_of_nan_reads_as_wrong():
     from autograder.checks.rnn_backward import band
 
     assert band(float("nan")) == band(float("inf")) == "wrong"
+
+
+def test_a_zero_for_the_question_does_not_carry_hidden_printing_to_visible_tests(tmp_path):
+    folder = submissions.hostile(
+        submissions.HERE / "hostile" / "abort_leaks_hidden_inputs", tmp_path / "s"
+    )
+    report = grade.grade(folder, questions=LABELS)
+    assert report.score == 0
+    for outcome in report.outcomes:
+        assert "NotImplementedError" in outcome.output
+        if outcome.test.visibility == "public":
+            assert "HIDDEN INPUTS SEEN" not in outcome.output, outcome.output
+    assert any("HIDDEN INPUTS SEEN" in o.output for o in report.outcomes)

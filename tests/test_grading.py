@@ -63,6 +63,7 @@ def test_a_buggy_submission_loses_points_on_its_question_only(bug, tmp_path):
     # Questions on other modules see byte-identical reference files: grading them
     # would repeat the reference's full marks, so only this module's questions run.
     report = grade(folder, questions=questions_on(submissions.modules_touched(bug)))
+    assert report.grader_errors == []  # a student's mistake is never the grader's fault
     scores = by_question(report)
     full = {q.id: q.points for q in QUESTIONS if q.id in scores}
     assert scores[lost] < full[lost], f"{bug.stem} was not caught"

@@ -6,6 +6,7 @@ it). Where a tier cannot stop an attack, the test checks that the isolation
 note says so, then skips with the reason.
 """
 
+import errno
 import json
 import os
 import secrets
@@ -618,3 +619,24 @@ def test_a_hostile_submission_gains_nothing_in_any_tier(folder, tier, tmp_path, 
     if folder.name == "finds_another_checkout":
         assert "found nothing to copy: []" in report.outcomes[0].output
         assert copy.exists()
+
+
+KEYRING = """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+def add_key():
+    number = {"x86_64": 248, "aarch64": 217}[os.uname().machine]
+    made = libc.syscall(number, b"user", b"rnnlab-test-key", b"secret", 6, -4)
+    return [made, ctypes.get_errno()]
+"""
+
+
+def test_kernel_keyrings_are_refused(tier, tmp_path):
+    """Keyrings are scoped by user namespace, which the sandbox does not make: a key would
+    outlive the sandbox and carry data from one to another. A seccomp filter refuses them."""
+    if os.uname().machine not in launcher.KEYRING_CALLS:
+        pytest.skip("the keyring filter knows x86_64 and aarch64 only")
+    with sandbox(tmp_path, tier, {"keys": KEYRING}) as box:
+        made, error = box.call("keys", "add_key", timeout=10)
+    assert (made, error) == (-1, errno.EPERM)

@@ -307,9 +307,13 @@ def difference(
     if isinstance(expected, float | np.floating):
         if not isinstance(got, int | float | np.integer | np.floating) or isinstance(got, bool):
             return f"expected a number{where}, got {show(got)}"
-        if math.isclose(float(got), float(expected), rel_tol=rtol, abs_tol=atol):
+        try:
+            value = float(got)
+        except OverflowError:  # an int too large for a float is no close answer
+            return f"expected {float(expected)!r}{where}, got {show(got)}"
+        if math.isclose(value, float(expected), rel_tol=rtol, abs_tol=atol):
             return None
-        return f"expected {float(expected)!r}{where}, got {float(got)!r}"
+        return f"expected {float(expected)!r}{where}, got {value!r}"
     return None if got == expected else f"expected {show(expected)}{where}, got {show(got)}"
 
 

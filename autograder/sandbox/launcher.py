@@ -35,6 +35,7 @@ Then it sets resource limits and ``exec``s the worker.
 """
 
 import ctypes
+import errno
 import json
 import os
 import platform
@@ -278,9 +279,64 @@ def set_limits(limits: dict) -> None:
         resource.setrlimit(getattr(resource, name), (value, value))
 
 
+# Kernel keyrings are scoped by user namespace, which the sandbox does not make: a key
+# would outlive the sandbox and could carry data to another. No submission needs them.
+KEYRING_CALLS = {  # machine -> (audit arch, add_key, request_key, keyctl)
+    "x86_64": (0xC000003E, 248, 249, 250),
+    "aarch64": (0xC00000B7, 217, 218, 219),
+}
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [
+        ("code", ctypes.c_ushort),
+        ("jt", ctypes.c_ubyte),
+        ("jf", ctypes.c_ubyte),
+        ("k", ctypes.c_uint),
+    ]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def refuse_keyrings() -> bool:
+    """A seccomp filter: the keyring calls fail with EPERM, and so does every call made
+    through another ABI (x32, i386), where the numbers differ. False where unknown."""
+    known = KEYRING_CALLS.get(os.uname().machine)
+    if known is None:
+        return False
+    arch, *calls = known
+    load, jump_eq, jump_ge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, refuse = 0x7FFF0000, 0x00050000 | errno.EPERM
+    program = [
+        (load, 0, 0, 4),  # seccomp_data.arch
+        (jump_eq, 1, 0, arch),
+        (ret, 0, 0, refuse),
+        (load, 0, 0, 0),  # seccomp_data.nr
+        (jump_ge, 4, 0, 0x40000000),  # the x32 ABI
+        (jump_eq, 3, 0, calls[0]),
+        (jump_eq, 2, 0, calls[1]),
+        (jump_eq, 1, 0, calls[2]),
+        (ret, 0, 0, allow),
+        (ret, 0, 0, refuse),
+    ]
+    filters = (_SockFilter * len(program))(*program)
+    fprog = _SockFprog(len(program), filters)
+    _check(
+        libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
+        "prctl(PR_SET_SECCOMP)",
+    )
+    return True
+
+
 def become_worker(config: dict, parent: int) -> None:
     if config["tier"] != "none":  # the limits-only tier runs as the grader itself
         drop_privileges(config["uid"])
+    else:
+        _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
+    refuse_keyrings()
     die_with_parent(parent, config["lifeline"])
     set_limits(config["limits"])
     os.chdir(config["work"])
