@@ -4,10 +4,14 @@
   otter's OK files for the notebook's ``grader.check``), ``lab.ipynb``,
   ``requirements.txt``, a README and a GitHub Actions workflow that runs the
   public checks on every push. Nothing of the reference or the hidden tests.
-- ``autograder.zip``: an otter-grader grading zip made by ``otter generate``,
-  whose OK tests ask rnnlab's engine (``otter_bridge``) for every rubric test.
+- ``autograder.zip``: an otter-grader grading zip for Gradescope (and ``otter
+  run``), made by ``otter generate`` and then completed here: it carries
+  rnnlab's engine (``rnnlab/``: the grader, the rubric, the hidden tests, the
+  reference), which grades every submission through the ``otter_bridge``
+  plugin, whatever rnnlab is installed where it runs.
 """
 
+import io
 import json
 import pprint
 import shutil
@@ -18,9 +22,11 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import otter
 
 from autograder import ROOT, stubs
-from autograder.notebook import OTTER_TESTS, lab_notebook
+from autograder.notebook import NOTEBOOK, OTTER_TESTS, grading_notebook, lab_notebook
+from autograder.otter_bridge import ENGINE, OUTCOMES_ENV, PLUGIN
 from autograder.rubric import QUESTIONS, Question
 
 PUBLIC_TESTS = ROOT / "assignment" / "tests"
@@ -103,13 +109,20 @@ def student_ok_tests() -> dict[str, str]:
 
 
 def grading_ok_tests() -> dict[str, str]:
-    """The grading zip's tests: every rubric test, answered by rnnlab's engine."""
+    """The grading zip's tests: every rubric test, answered from the plugin's outcomes.
+
+    By the time otter's kernel runs them, rnnlab has graded the submission (in the
+    plugin's ``before_grading``) and written each test's outcome to a file; a case
+    only looks its test up there, with ``json`` and ``os``, which the kernel has
+    imported long before, and imports nothing of rnnlab's or anyone's.
+    """
     files = {}
     for q in QUESTIONS:
         cases = [
             (
-                ">>> from autograder.otter_bridge import outcome\n"
-                f">>> print(outcome({f'{q.id}: {t.title}'!r}))\npassed",
+                f">>> import json, os\n>>> with open(os.environ[{OUTCOMES_ENV!r}]) as f:\n"
+                f"...     print(json.load(f).get({f'{q.id}: {t.title}'!r}, 'not graded'))\n"
+                "passed",
                 t.points,
                 t.visibility == "hidden",
             )
@@ -131,7 +144,7 @@ def write_kit(folder: Path) -> None:
     (folder / OTTER_TESTS).mkdir()
     for name, text in student_ok_tests().items():
         (folder / OTTER_TESTS / name).write_text(text)
-    nbformat.write(lab_notebook(), folder / "lab.ipynb")
+    nbformat.write(lab_notebook(), folder / NOTEBOOK)
     (folder / "requirements.txt").write_text(KIT_REQUIREMENTS)
     (folder / "README.md").write_text(KIT_README)
     (folder / ".github" / "workflows").mkdir(parents=True)
@@ -145,31 +158,54 @@ def zip_folder(folder: Path, target: Path) -> None:
                 archive.write(path, path.relative_to(folder))
 
 
+OTTER_CONFIG = {
+    "plugins": [PLUGIN],
+    "show_stdout": False,
+    # Not "zips": true. Gradescope unpacks a zip a student uploads, and `otter run`
+    # unpacks its submission zip itself, so the submission folder holds files, never a
+    # zip; with "zips" set, otter would open the first zip there and fail when there is
+    # none. (`otter grade`, which leaves zips packed, sets it itself.)
+    "zips": False,
+}
+ENGINE_PARTS = ("autograder", "reference", "assignment", "data", "pyproject.toml", "README.md")
+"""What of the project the grading zip carries: enough to ``pip install`` rnnlab."""
+GRADESCOPE_NOTE = (
+    "Gradescope: upload autograder.zip as a 'Zip file upload' autograder and give it more "
+    "memory than the default 768 MB (1 GB or more): a grade peaks at about 810 MB there, "
+    "TensorFlow's sandbox about 640 MB of it (python benchmarks/peak_memory.py measures it)."
+)
+"""What ``rnnlab build`` tells the instructor about the grading zip."""
+SETUP_UNUSED = {
+    # Chromium and its system libraries, for otter's PDFs of notebooks: never made here.
+    'mamba run -n otter-env bash -c "playwright install-deps && playwright install chromium"\n': "",
+    # R's build dependencies (otter's template serves R assignments too).
+    " libcurl4-gnutls-dev libxml2-dev libssl-dev libgit2-dev": "",
+}
+"""Lines (or parts) of otter's ``setup.sh`` for what grading here never uses: removed."""
+
+
 def write_grading_zip(target: Path) -> None:
-    """``autograder.zip`` with ``otter generate``: our OK tests, our plugin, rnnlab itself."""
+    """``autograder.zip``: ``otter generate`` with our OK tests and config, completed.
+
+    ``otter generate`` writes the scripts, the environment (otter and rnnlab), the
+    tests, the config and ``files/`` (only the stand-in notebook: otter copies
+    ``files/`` into each submission's folder, where the reference has no business).
+    Then the zip gets rnnlab's engine as ``rnnlab/`` (``/autograder/source/rnnlab``,
+    installed from there by the image's setup) and ``setup.sh`` loses what it would
+    install for nothing.
+    """
     with tempfile.TemporaryDirectory(prefix="rnnlab-build-") as scratch:
         work = Path(scratch)
         (work / "tests").mkdir()
         for name, text in grading_ok_tests().items():
             (work / "tests" / name).write_text(text)
-        (work / "otter_config.json").write_text(
-            json.dumps(
-                {
-                    "plugins": ["autograder.otter_bridge.RunModulesOnly"],
-                    "show_stdout": False,
-                },
-                indent=2,
-            )
+        (work / "otter_config.json").write_text(json.dumps(OTTER_CONFIG, indent=2))
+        nbformat.write(grading_notebook(), work / NOTEBOOK)
+        # Our own list, not appended to otter's default: its "plugins" extra (Google
+        # Sheets) is never used.
+        (work / "requirements.txt").write_text(
+            f"otter-grader[grading]=={otter.__version__}\n/autograder/source/{ENGINE}\n"
         )
-        # Gradescope builds its image from this: rnnlab is installed from the copy below.
-        project = work / "rnnlab"
-        for name in ("autograder", "reference", "assignment", "data"):
-            shutil.copytree(
-                ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        for name in ("pyproject.toml", "README.md"):
-            shutil.copy(ROOT / name, project / name)
-        (work / "requirements.txt").write_text("/autograder/source/files/rnnlab\n")
         command = [
             sys.executable,
             "-m",
@@ -183,13 +219,38 @@ def write_grading_zip(target: Path) -> None:
             "3.11",
             "-r",
             "requirements.txt",
+            "--overwrite-requirements",
             "-c",
             "otter_config.json",
-            "rnnlab",
+            NOTEBOOK,
         ]
         done = subprocess.run(command, cwd=work, capture_output=True, text=True)
         if done.returncode != 0 or not target.exists():
             raise RuntimeError(f"otter generate failed: {done.stderr.strip()[-2000:]}")
+    _complete(target)
+
+
+def _complete(target: Path) -> None:
+    """Add the engine to the generated zip and trim its ``setup.sh``: a new zip in its place."""
+    generated = target.read_bytes()
+    with (
+        zipfile.ZipFile(io.BytesIO(generated)) as source,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "setup.sh":
+                text = data.decode()
+                for unused, kept in SETUP_UNUSED.items():
+                    text = text.replace(unused, kept)
+                data = text.encode()
+            archive.writestr(info, data)
+        for name in ENGINE_PARTS:
+            path = ROOT / name
+            files = [path] if path.is_file() else sorted(path.rglob("*"))
+            for file in files:
+                if file.is_file() and "__pycache__" not in file.parts:
+                    archive.write(file, f"{ENGINE}/{file.relative_to(ROOT).as_posix()}")
 
 
 def build(dest: Path) -> dict[str, Path]:

@@ -167,13 +167,14 @@ def _grade_all(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from autograder.build import build
+    from autograder.build import GRADESCOPE_NOTE, build
 
     console = _console()
     with console.status("building the student kit and the grading zip..."):
         built = build(args.output)
     for name, path in built.items():
         console.print(f"{name}: {path}")
+    console.print(GRADESCOPE_NOTE, markup=False)
     return 0
 
 

@@ -3,8 +3,9 @@
 It walks through both parts of the lab sheet in its own words, calls the
 student's modules, checks each question with otter's ``grader.check`` (which
 runs the public tests through ``tests/local.py``), and ends with
-``grader.export``, which zips the notebook with the module files: the
-submission. Sizes that take minutes at full scale read environment variables
+``grader.export``, which zips the notebook with every module beside it (the
+six of the lab and any helper module of the student's): the submission.
+Sizes that take minutes at full scale read environment variables
 (``RNNLAB_*``) so the notebook can also run quickly, top to bottom, in tests.
 """
 
@@ -13,13 +14,20 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder.rubric import MODULES
 
+NOTEBOOK = "lab.ipynb"
+"""The kit's notebook, and the name of the notebook in an export zip."""
 OTTER_TESTS = "otter_tests"
 """The kit's folder of OK test files (one per question) for ``grader.check``."""
+# Every .py file beside the notebook: the six modules and any helper a student wrote for
+# them (a labels.py that imports utils.py must bring it). The kit's own Python files are
+# in tests/ and otter_tests/, which a top-level glob does not reach. The otter log stays
+# out: nothing in grading reads it, and it is a pickle, which otter would load.
+EXPORT = 'grader.export(pdf=False, ignore_log=True, files=sorted(glob.glob("*.py")))'
 
 
 def _cells() -> list:
     md, code = new_markdown_cell, new_code_cell
-    files = ", ".join(f'"{m}.py"' for m in MODULES)
+    modules = ", ".join(f"`{m}.py`" for m in MODULES)
     return [
         md(
             "# Recurrent networks: a sine wave and 25,000 movie reviews\n\n"
@@ -37,7 +45,7 @@ def _cells() -> list:
             "%load_ext autoreload\n%autoreload 2\n\n"
             "import os\n\nimport matplotlib.pyplot as plt\nimport numpy as np\nimport otter\n\n"
             "import labels\nimport padding\nimport rnn\nimport splits\nimport vocab\n\n"
-            f'grader = otter.Notebook("lab.ipynb", tests_dir="{OTTER_TESTS}")'
+            f'grader = otter.Notebook("{NOTEBOOK}", tests_dir="{OTTER_TESTS}")'
         ),
         md(
             "## Part 1: predicting a sine wave with a numpy RNN\n\n"
@@ -235,15 +243,15 @@ def _cells() -> list:
         md(
             "## Submitting\n\n"
             "Run every `grader.check` cell above, save the notebook, then run the cell below. "
-            "It writes a zip with this notebook and your modules: that zip is what you hand "
-            "in."
+            f"It writes a zip with this notebook and every `.py` file beside it ({modules}, "
+            "and any module of your own that they import): that zip is what you hand in. "
+            "Handing in the `.py` files themselves, or a zip of them, is graded the same way."
         ),
-        code(f"grader.export(pdf=False, files=[{files}])"),
+        code(f"import glob\n\n{EXPORT}"),
     ]
 
 
-def lab_notebook() -> nbformat.NotebookNode:
-    notebook = new_notebook(cells=_cells())
+def _python3(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     notebook.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -251,3 +259,19 @@ def lab_notebook() -> nbformat.NotebookNode:
     }
     notebook.metadata["language_info"] = {"name": "python"}
     return notebook
+
+
+def lab_notebook() -> nbformat.NotebookNode:
+    """The kit's notebook."""
+    return _python3(new_notebook(cells=_cells()))
+
+
+def grading_notebook() -> nbformat.NotebookNode:
+    """The grading zip's stand-in for the student's notebook: no cells.
+
+    Otter copies it into the submission folder before it looks there for what to
+    grade, over an exported ``lab.ipynb``; so otter always finds one notebook,
+    also when the student handed in only ``.py`` files (otter alone refuses more
+    than one ``.py`` file without a notebook), and never executes the student's.
+    """
+    return _python3(new_notebook())
