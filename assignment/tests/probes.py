@@ -109,6 +109,19 @@ def _flat(model: dict, key: str) -> list:
     return list(_tf().nest.flatten(_part(model, key)))
 
 
+_graphs_seen: list = []
+
+
+def _graph_number(graph) -> int:
+    """The order in which this worker first saw ``graph``: the same on every run (an
+    ``id()`` would differ, and show up in feedback)."""
+    for number, seen in enumerate(_graphs_seen):
+        if seen is graph:
+            return number
+    _graphs_seen.append(graph)
+    return len(_graphs_seen) - 1
+
+
 def describe(lstm, config: dict) -> dict:
     """Keys, placeholder dtypes and shapes, variables, state structure of a fresh graph.
 
@@ -121,7 +134,7 @@ def describe(lstm, config: dict) -> dict:
     report = {"keys": sorted(str(k) for k in model)}
     report["graph_is_tf_graph"] = isinstance(graph, tf.Graph)
     report["graph_is_default"] = graph is tf.compat.v1.get_default_graph()
-    report["graph_id"] = id(graph)
+    report["graph_id"] = _graph_number(graph)
     report["eager"] = tf.executing_eagerly()  # build_graph must not switch it off globally
     for key in (
         "inputs_",
