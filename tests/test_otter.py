@@ -231,3 +231,15 @@ def test_the_grading_zip_carries_the_engine_and_installs_nothing_unused(dist):
         assert path in engine
     assert any(n.startswith("rnnlab/autograder/checks/") for n in engine)
     assert not any("__pycache__" in n for n in names)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "folder", [p for p in submissions.HOSTILE if p not in SHADOWS], ids=lambda p: p.name
+)
+def test_every_hostile_submission_scores_zero_through_otter(dist, tmp_path, folder):
+    """What ``rnnlab grade`` gives every hostile submission (0), otter gives it too."""
+    submission = hostile_export(dist, folder, tmp_path / "s.zip")
+    written = otter_run(dist["autograder.zip"], submission, tmp_path / "otter")
+    assert written["score"] == 0
+    assert written["tests"] and all(t["status"] == "failed" for t in written["tests"])
