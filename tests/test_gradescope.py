@@ -21,12 +21,12 @@ import site
 import subprocess
 import sys
 import tempfile
-import venv
 import zipfile
 from pathlib import Path
 
 import pytest
 import submissions
+import venvs
 
 from autograder import ROOT
 from autograder.build import build
@@ -194,18 +194,7 @@ def gradescope_image(dist, tmp_path_factory, machine_modes) -> tuple[Path, dict]
     base = tmp_path_factory.mktemp("image")
     with zipfile.ZipFile(dist["autograder.zip"]) as archive:
         archive.extractall(base / "source")
-    venv.create(base / "env", with_pip=True)
-    python = base / "env" / "bin" / "python"
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    # The heavy dependencies (TensorFlow, otter, ...) from this interpreter, not rnnlab:
-    # a .pth line adds a folder without reading the .pth files in it (our editable install).
-    deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
-    (Path(purelib) / "rnnlab-test-deps.pth").write_text("\n".join(deps) + "\n")
+    python = venvs.with_our_dependencies(base / "env")
     command = [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation"]
     subprocess.run([*command, str(base / "source" / "rnnlab")], check=True, capture_output=True)
     where = subprocess.run(
@@ -215,7 +204,7 @@ def gradescope_image(dist, tmp_path_factory, machine_modes) -> tuple[Path, dict]
         check=True,
         cwd=base,
     ).stdout.strip()
-    assert where.startswith(purelib), where  # the installed copy, not this project
+    assert where.startswith(str(base / "env")), where  # the installed copy, not this project
     env = {
         "PATH": f"{python.parent}:/usr/bin:/bin",
         "HOME": str(base),

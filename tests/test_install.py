@@ -9,13 +9,12 @@ line), so only rnnlab itself is installed anew.
 
 import json
 import shutil
-import site
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
+import venvs
 
 from autograder import ROOT
 from autograder.sandbox import isolation
@@ -36,21 +35,6 @@ print(json.dumps(data))
 """
 
 
-def _venv(folder: Path) -> Path:
-    venv.create(folder, with_pip=True)
-    python = folder / "bin" / "python"
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    # The dependencies, not rnnlab: a .pth line adds a folder without reading its own .pth files.
-    deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
-    (Path(purelib) / "rnnlab-test-deps.pth").write_text("\n".join(deps) + "\n")
-    return python
-
-
 def _pip(python: Path, *args: str) -> None:
     command = [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation"]
     subprocess.run([*command, *args], check=True, capture_output=True, cwd=ROOT)
@@ -62,7 +46,7 @@ def installs(tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("installs")
     source = base / "source"  # a clean copy: pip must not write build files into the project
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "__pycache__", "dist"))
-    plain = _venv(base / "plain")
+    plain = venvs.with_our_dependencies(base / "plain")
     _pip(plain, str(source))
     wheels = base / "wheels"
     subprocess.run(
@@ -71,7 +55,7 @@ def installs(tmp_path_factory) -> dict[str, Path]:
         check=True,
         capture_output=True,
     )
-    wheel = _venv(base / "wheel")
+    wheel = venvs.with_our_dependencies(base / "wheel")
     _pip(wheel, str(next(wheels.glob("rnnlab-*.whl"))))
     return {"editable": Path(sys.executable), "pip install .": plain, "wheel": wheel}
 
