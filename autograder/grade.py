@@ -199,11 +199,14 @@ def _grade_question(
             printed = _printed(student.take_output())
             if isinstance(outcome, Abort):  # the contract's rule: not written or not importable
                 said = f"{outcome}: 0 points for {question.id}"
-                # What a hidden test made it print stays with the hidden tests.
+                hidden_printing = test.visibility != "public"  # it stays with hidden tests
                 return [
-                    Outcome(question, t, False, said + printed)
-                    if test.visibility == "public" or t.visibility != "public"
-                    else Outcome(question, t, False, said)
+                    Outcome(
+                        question,
+                        t,
+                        False,
+                        said if hidden_printing and t.visibility == "public" else said + printed,
+                    )
                     for t in tests
                 ]
             if not outcome.passed:
