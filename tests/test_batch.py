@@ -69,8 +69,16 @@ def test_a_killed_batch_keeps_its_rows_and_resumes(tmp_path):
         "-o",
         str(gradebook),
     ]
+    # Its own TMPDIR puts that path in its sandboxes' command lines: the leftover check
+    # below looks for this batch's processes only, not every grader's on the machine.
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (not gradebook.exists() or len(read(gradebook)) < 1):
@@ -83,5 +91,5 @@ def test_a_killed_batch_keeps_its_rows_and_resumes(tmp_path):
     rows = read(gradebook)
     assert rows[: len(kept)] == kept
     assert sorted(r["student"] for r in rows) == ["alice", "bob", "carol", "dave"]
-    leftover = subprocess.run(["pgrep", "-f", "rnnlab-sandbox"], capture_output=True)
+    leftover = subprocess.run(["pgrep", "-f", str(scratch)], capture_output=True)
     assert leftover.stdout == b""
