@@ -1,0 +1,32 @@
+"""The RNN lab's verdicts, test by test, are what ``tests/snapshots/rnn_lab.json`` recorded.
+
+Every known submission (the reference, the stubs, each buggy and alternative one) is
+graded and compared score by score with the snapshot. An engine change or a move of
+files that changes any verdict fails here. When a change of verdict is intended,
+re-record with ``python tests/snapshots/record.py`` and review the diff.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "snapshots"))
+import record  # noqa: E402
+
+RECORDED = json.loads(record.SNAPSHOT.read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_verdicts_match_the_snapshot(name):
+    cases = record.cases()
+    assert set(cases) == set(RECORDED), "a submission was added or removed: re-record"
+    got = record.verdicts(name, *cases[name])
+    changed = {
+        test: (RECORDED[name].get(test), got.get(test))
+        for test in set(got) | set(RECORDED[name])
+        if got.get(test) != RECORDED[name].get(test)
+    }
+    assert changed == {}, f"(recorded, now) per test: {changed}"
