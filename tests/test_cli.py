@@ -52,7 +52,12 @@ def test_help_lists_the_commands():
     result = subprocess.run(
         [sys.executable, "-m", "autograder.cli", "--help"], capture_output=True, text=True
     )
-    assert result.returncode == 0 and "lab" in result.stdout
+    assert result.returncode == 0 and result.stdout.startswith("usage: rnnlab ")
+    # Each command heads a line of the COMMAND list, indented by four (wrapped help by more).
+    lines = result.stdout.splitlines()
+    listed = [line.split()[0] for line in lines if line[:4] == "    " and line[4:5] != " "]
+    assert listed == ["lab", "data", "grade", "grade-all", "check", "mutate", "build", "stubs"]
+    assert "run one half of the lab end to end" in result.stdout
 
 
 def test_check_passes_on_the_reference_and_fails_on_the_stubs(capsys):

@@ -422,14 +422,14 @@ def test_a_missing_runtime_file_is_a_setup_error(submission, monkeypatch, made_f
     monkeypatch.setattr(sandbox_module, "RUNTIME_FILES", ("worker.py", "probes.py", "launcher.py"))
     with pytest.raises(SandboxSetupError, match="No module named 'wire'"):
         Sandbox(submission).start()
-    assert not any(p.exists() for p in made_folders)
+    assert made_folders and not any(p.exists() for p in made_folders)
 
 
 def test_a_python_that_does_not_exist_is_a_setup_error(submission, monkeypatch, made_folders):
     monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
     with pytest.raises(SandboxSetupError, match="No such file"):
         Sandbox(submission).start()
-    assert not any(p.exists() for p in made_folders)
+    assert made_folders and not any(p.exists() for p in made_folders)
 
 
 def test_a_worker_that_says_something_else_first_is_a_setup_error(
