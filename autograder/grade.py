@@ -184,11 +184,14 @@ def _grade_question(
         substitutes = _substitutes(question)
     except Exception as error:  # noqa: BLE001 - the reference is the grader's
         return [_grader_error(question, t, error) for t in tests]
+    clean = submission.folder.parent / "clean"  # where graphs are probed: nothing of theirs
+    clean.mkdir(exist_ok=True)
     student = Student(
         lambda: Sandbox(submission.folder, hidden=hidden_paths, limits=limits),
         (question.module,),
         deadline=time.monotonic() + budget[kind],
         substitutes=substitutes,
+        make_clean_sandbox=lambda: Sandbox(clean, hidden=hidden_paths, limits=limits),
     )
     # Visible tests run first and each test shows only what was printed during it, so
     # nothing a hidden test feeds the submission can surface in a visible test's feedback.

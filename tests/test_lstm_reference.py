@@ -341,6 +341,66 @@ def test_the_graders_numpy_lstm_is_the_reference_graph(layers):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+SMALL_CONFIG = {
+    "n_words": 12,
+    "lstm_size": 5,
+    "lstm_layers": 1,
+    "batch_size": 3,
+    "learning_rate": 0.01,
+    "embed_size": 4,
+}
+
+
+def test_an_exported_graph_probes_as_the_built_one(monkeypatch):
+    """The graph as data: what ``load`` imports computes what ``build_graph`` built."""
+    from autograder.checks.lstm_graph import make_weights
+    from autograder.sandbox import probes
+
+    config = {**SMALL_CONFIG, "lstm_layers": 2}
+    x = np.random.default_rng(1).integers(0, 12, (3, 6)).astype(np.int32)
+    y = np.array([0, 1, 1])
+    weights = make_weights(config, seed=3)
+    built = probes.forward(lstm, config, weights, x, y)
+    step = probes.train_step(lstm, config, x, y, gradients=True)
+    exported = probes.export(lstm, config)
+    assert exported["meta_graph"].dtype == np.uint8 and exported["facts"]["eager"]
+    monkeypatch.setattr(probes, "_built", {})  # as in a fresh, clean sandbox
+    monkeypatch.setattr(probes, "_steps", {})
+    probes.load(config, 0, exported)
+    loaded = probes.forward(None, config, weights, x, y)
+    for key in ("predictions", "cost", "outputs"):
+        np.testing.assert_allclose(loaded[key], built[key], rtol=1e-6)
+    again = probes.train_step(None, config, x, y, gradients=True)
+    pairs = zip(again["gradients"] + again["after"], step["gradients"] + step["after"], strict=True)
+    for a, b in pairs:
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    report = probes.describe(None, config)
+    assert report["in_graph"] == dict.fromkeys(report["in_graph"], True)
+    assert report["variables"] == probes.describe(lstm, config)["variables"]
+
+
+def test_a_graph_that_calls_python_is_refused(monkeypatch):
+    import tensorflow as tf
+
+    from autograder.sandbox import probes
+
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None])
+        y = tf.compat.v1.py_func(lambda v: v, [x], tf.float32)
+        proto = tf.compat.v1.train.export_meta_graph(graph=graph)
+    exported = {
+        "meta_graph": np.frombuffer(proto.SerializeToString(), dtype=np.uint8),
+        "parts": {"graph": {"graph": True}, "predictions": {"tensor": y.name}},
+        "facts": dict.fromkeys(probes.FACTS, True),
+    }
+    monkeypatch.setattr(probes, "_built", {})
+    with pytest.raises(probes.ProbeError, match="PyFunc"):
+        probes.load(SMALL_CONFIG, 0, exported)
+    with pytest.raises(probes.ProbeError, match="PyFunc"):
+        probes.describe(None, SMALL_CONFIG)
+
+
 # ---------------------------------------------------------------------------
 # The lstm_graph question's hidden checks, run in this process (no sandbox)
 # ---------------------------------------------------------------------------

@@ -83,12 +83,17 @@ class Student:
         modules: tuple[str, ...],
         deadline: float,
         substitutes: dict[tuple[str, str], Callable] | None = None,
+        make_clean_sandbox: Callable[[], Sandbox] | None = None,
     ) -> None:
         self._make_sandbox = make_sandbox
+        self._make_clean_sandbox = make_clean_sandbox
         self._modules = modules
         self._deadline = deadline
         self._substitutes = substitutes or {}
         self._sandbox: Sandbox | None = None
+        self._clean: Sandbox | None = None  # runs the probes; no submission code runs there
+        self._exported: dict[str, Any] = {}  # graphs as data, or the build's StudentError
+        self._loaded: set[str] = set()  # what the live clean sandbox has imported
         self.last_call: tuple[str, tuple, dict, Any] | None = None
         """The latest call and its result, for feedback; only one is kept, however many ran."""
         self._printed = ""  # what closed sandboxes printed since the last take_output()
@@ -109,6 +114,13 @@ class Student:
             self._sandbox.close()
             self._sandbox = None
             self._taken = 0
+        self._close_clean()
+
+    def _close_clean(self) -> None:
+        if self._clean is not None:
+            self._clean.close()
+            self._clean = None
+            self._loaded = set()
 
     def _timeout(self) -> float:
         left = self._deadline - time.monotonic()
@@ -154,16 +166,46 @@ class Student:
         return self._sandbox
 
     def _call(self, module: str, function: str, args: tuple, kwargs: dict) -> Any:
-        box = self._worker()
         # Probes run build_graph: name it, as the student knows it.
         label = "lstm.build_graph" if module == "probe" else f"{module}.{function}"
         with self._guard(label):
             if module == "probe":
-                result = box.probe(function, args, kwargs, timeout=self._timeout())
+                result = self._probe(function, args, kwargs)
             else:
+                box = self._worker()
                 result = box.call(module, function, args, kwargs, timeout=self._timeout())
         self.last_call = (label, args, kwargs, result)
         return result
+
+    def _probe(self, name: str, args: tuple, kwargs: dict) -> Any:
+        """Probe ``name`` on the graph of ``args[0]`` (a config): the submission's sandbox
+        exports the graph as data, once per config; a clean sandbox imports and probes it."""
+        if self._make_clean_sandbox is None:  # measured where the submission runs
+            return self._worker().probe(name, args, kwargs, timeout=self._timeout())
+        config, seed = args[0], kwargs.get("seed", 0)
+        key = repr((sorted(config.items()), seed))
+        if key not in self._exported:
+            try:
+                self._exported[key] = self._worker().probe(
+                    "export", (config,), {"seed": seed}, timeout=self._timeout()
+                )
+            except StudentError as error:  # a build that raised raises again, unbuilt
+                self._exported[key] = error
+        exported = self._exported[key]
+        if isinstance(exported, StudentError):
+            raise exported
+        if self._clean is not None and not self._clean.alive:
+            self._close_clean()
+        if self._clean is None:
+            self._clean = self._make_clean_sandbox()
+            self._clean.start()
+            self._clean.import_module(None, self._timeout(), ("tensorflow",))
+        if key not in self._loaded:
+            self._clean.request(
+                {"op": "load", "args": [config, seed, exported]}, timeout=self._timeout()
+            )
+            self._loaded.add(key)
+        return self._clean.probe(name, args, kwargs, timeout=self._timeout())
 
     def take_output(self) -> str:
         """What the submission printed since the last call of this (per test, so a

@@ -936,8 +936,11 @@ class Sandbox:
 
     # -- requests --------------------------------------------------------------
 
-    def import_module(self, name: str, timeout: float, preload: tuple[str, ...] = ()) -> None:
-        """Import the submission's module ``name``, after the libraries in ``preload``."""
+    def import_module(
+        self, name: str | None, timeout: float, preload: tuple[str, ...] = ()
+    ) -> None:
+        """Import the submission's module ``name`` (None: none), after the libraries in
+        ``preload``."""
         self.request({"op": "import", "module": name, "preload": list(preload)}, timeout)
 
     def call(self, module: str, function: str, args=(), kwargs=None, *, timeout: float):

@@ -1,9 +1,17 @@
 """Look inside a submission's LSTM graph and report what is there as plain data.
 
-These run in the sandbox worker, next to the submission's ``lstm`` module, and
-return only lists, dicts, strings and numpy arrays, which the grader compares
-with its own numpy recomputation. They are not secret; they are also what the
-public LSTM tests call.
+They return only lists, dicts, strings and numpy arrays, which the grader
+compares with its own numpy recomputation. They are not secret; they are also
+what the public LSTM tests call (on your machine, next to your ``lstm`` module).
+
+When grading, nothing is measured where the submission's code runs. Its
+sandbox only builds each graph and hands it over as data (``export``: the
+``MetaGraphDef``, where each returned part is in it, and the few facts only the
+building process can see). A second sandbox, where no submission code ever
+runs, imports it (``load``, which refuses ops that call back into Python or
+touch files) and performs every probe with the grader's weights and inputs.
+A submission that replaces these functions changes only what it exports, and
+an exported graph is judged by what it computes.
 
 Weights are passed in as ``{"embedding": E, "layers": [[kernel, bias], ...],
 "dense": [kernel, bias]}`` and matched to the graph's trainable variables by
@@ -22,8 +30,29 @@ STATES = ("initial_state", "final_state")
 """Keys whose value is a nested structure of tensors: fed and fetched flat."""
 
 
+REFUSED_OPS = frozenset(
+    {"PyFunc", "PyFuncStateless", "EagerPyFunc", "ReadFile", "WriteFile", "MatchingFiles"}
+)
+"""Ops the clean sandbox never runs: they call back into Python or read and write files
+(any op whose name has ``PyFunc`` in it is refused too)."""
+
+FACTS = ("graph_is_tf_graph", "graph_is_default", "graph_id", "eager")
+"""What only the building process can see; ``export`` reports it, ``describe`` repeats it."""
+
+
 class ProbeError(Exception):
     """The graph does not have what the probe needs; the message says what."""
+
+
+class Reported:
+    """A part of the returned dict that is not in the exported graph: only its type."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+
+def _kind(value) -> str:
+    return value.type_name if isinstance(value, Reported) else type(value).__name__
 
 
 def _tf():
@@ -33,8 +62,13 @@ def _tf():
 
 
 _built: dict[tuple, dict | Exception] = {}
+_facts: dict[tuple, dict] = {}
 _gradients: dict[int, list] = {}
 _steps: dict[tuple, dict] = {}
+
+
+def _key(config: dict, seed: int) -> tuple:
+    return tuple(sorted(config.items())), seed
 
 
 def build(lstm, config: dict, seed: int = 0) -> dict:
@@ -42,10 +76,14 @@ def build(lstm, config: dict, seed: int = 0) -> dict:
 
     Graphs are kept per (config, seed): building one costs far more than a
     session, and every session on it starts its random ops afresh. A build that
-    raised raises the same again, without building twice.
+    raised raises the same again, without building twice. With ``lstm`` None
+    (the clean sandbox) the graph is the one ``load`` imported for that key.
     """
-    key = (lstm.__name__, tuple(sorted(config.items())), seed)
-    if key not in _built:
+    key = _key(config, seed)
+    if lstm is None:
+        if key not in _built:
+            raise ProbeError(f"no graph was loaded for {config} (seed {seed})")
+    elif key not in _built:
         try:
             _built[key] = _build(lstm, config, seed)
         except Exception as error:
@@ -78,6 +116,118 @@ def _build(lstm, config: dict, seed: int) -> dict:
     return model
 
 
+# -- the graph as data: exported where it is built, loaded where nothing else ran ------
+
+
+def export(lstm, config: dict, seed: int = 0) -> dict:
+    """Build ``config``'s graph and return it as plain data for ``load``.
+
+    ``meta_graph`` is the serialized ``MetaGraphDef`` (bytes as a uint8 array;
+    None if no part is in a graph); ``parts`` says where each key of the
+    returned dict is in it; ``facts`` is what only this process can see.
+    """
+    tf = _tf()
+    model = build(lstm, config, seed)
+    graph = model.get("graph")
+    facts = {
+        "graph_is_tf_graph": isinstance(graph, tf.Graph),
+        "graph_is_default": graph is tf.compat.v1.get_default_graph(),
+        "graph_id": _graph_number(graph),
+        "eager": tf.executing_eagerly(),  # build_graph must not switch it off globally
+    }
+    if not facts["graph_is_tf_graph"]:  # described from the graph its parts are in, if any
+        graph = next((g for g in map(_graph_of, model.values()) if g is not None), None)
+    parts = {str(k): _locate(v, graph) for k, v in model.items() if k != "graph"}
+    parts["graph"] = (
+        {"graph": True} if facts["graph_is_tf_graph"] else {"reported": _kind(model.get("graph"))}
+    )
+    meta = None
+    if graph is not None:
+        with graph.as_default():  # exporting needs graph mode
+            proto = tf.compat.v1.train.export_meta_graph(graph=graph, clear_devices=True)
+        meta = np.frombuffer(proto.SerializeToString(), dtype=np.uint8)
+    return {"meta_graph": meta, "parts": parts, "facts": facts}
+
+
+def _graph_of(value):
+    tf = _tf()
+    for item in tf.nest.flatten(value) if _is_nest(value) else [value]:
+        graph = getattr(item, "graph", None)
+        if isinstance(graph, tf.Graph):
+            return graph
+    return None
+
+
+def _is_nest(value) -> bool:
+    return isinstance(value, list | tuple) and not isinstance(value, str)
+
+
+def _locate(value, graph) -> dict:
+    """Where ``value`` (a part of the returned dict) is in ``graph``, as plain data."""
+    tf = _tf()
+    if _is_nest(value):
+        return {"nest": [_locate(item, graph) for item in tf.nest.flatten(value)]}
+    if graph is None or getattr(value, "graph", None) is not graph:
+        return {"reported": type(value).__name__}
+    if isinstance(value, tf.Variable):
+        return {"variable": value.name}
+    if isinstance(value, tf.Operation):
+        return {"op": value.name}
+    if isinstance(value, tf.Tensor):
+        return {"tensor": value.name}
+    return {"reported": type(value).__name__}
+
+
+def _refused(graph_def) -> list[str]:
+    ops = {node.op for node in graph_def.node}
+    for function in graph_def.library.function:
+        ops |= {node.op for node in function.node_def}
+    return sorted(op for op in ops if op in REFUSED_OPS or "pyfunc" in op.lower())
+
+
+def load(config: dict, seed: int, exported: dict) -> None:
+    """Import what ``export`` sent, for the probes on ``config`` to use; refuses ops that
+    call back into Python or touch files. Runs where no submission code has run."""
+    tf = _tf()
+    key = _key(config, seed)
+    _facts[key] = {k: exported["facts"][k] for k in FACTS}
+    graph = tf.Graph()
+    if exported["meta_graph"] is not None:
+        proto = tf.compat.v1.MetaGraphDef()
+        proto.ParseFromString(np.asarray(exported["meta_graph"], dtype=np.uint8).tobytes())
+        refused = _refused(proto.graph_def)
+        if refused:
+            error = ProbeError(
+                f"the graph holds {', '.join(refused)} ops, which call back into Python or "
+                "touch files: the grader does not run them"
+            )
+            _built[key] = error
+            raise error
+        with graph.as_default():
+            tf.compat.v1.train.import_meta_graph(proto, clear_devices=True)
+    model = {k: _find(graph, where) for k, where in exported["parts"].items()}
+    _built[key] = model
+
+
+def _find(graph, where: dict):
+    tf = _tf()
+    if "nest" in where:
+        return [_find(graph, item) for item in where["nest"]]
+    if "graph" in where:
+        return graph
+    if "variable" in where:
+        with graph.as_default():
+            found = [v for v in tf.compat.v1.global_variables() if v.name == where["variable"]]
+        if found:
+            return found[0]
+        return graph.get_tensor_by_name(where["variable"])
+    if "op" in where:
+        return graph.get_operation_by_name(where["op"])
+    if "tensor" in where:
+        return graph.get_tensor_by_name(where["tensor"])
+    return Reported(str(where.get("reported", "object")))
+
+
 def _shape(tensor) -> list | None:
     shape = getattr(tensor, "shape", None)
     if shape is None or getattr(shape, "rank", None) is None:
@@ -94,7 +244,7 @@ def _variables(model: dict) -> list:
     tf = _tf()
     graph = model.get("graph")
     if not isinstance(graph, tf.Graph):
-        raise ProbeError(f"model['graph'] is a {type(graph).__name__}, not a tf.Graph")
+        raise ProbeError(f"model['graph'] is a {_kind(graph)}, not a tf.Graph")
     with graph.as_default():
         return list(tf.compat.v1.trainable_variables())
 
@@ -132,10 +282,13 @@ def describe(lstm, config: dict) -> dict:
     model = build(lstm, config)
     graph = model.get("graph")
     report = {"keys": sorted(str(k) for k in model)}
-    report["graph_is_tf_graph"] = isinstance(graph, tf.Graph)
-    report["graph_is_default"] = graph is tf.compat.v1.get_default_graph()
-    report["graph_id"] = _graph_number(graph)
-    report["eager"] = tf.executing_eagerly()  # build_graph must not switch it off globally
+    if lstm is None:  # the clean sandbox: what the building process saw
+        report.update(_facts[_key(config, 0)])
+    else:
+        report["graph_is_tf_graph"] = isinstance(graph, tf.Graph)
+        report["graph_is_default"] = graph is tf.compat.v1.get_default_graph()
+        report["graph_id"] = _graph_number(graph)
+        report["eager"] = tf.executing_eagerly()  # build_graph must not switch it off globally
     for key in (
         "inputs_",
         "labels_",
@@ -153,13 +306,13 @@ def describe(lstm, config: dict) -> dict:
                 "op": getattr(getattr(model[key], "op", None), "type", None),
                 "variable": isinstance(model[key], tf.Variable),
             }
-    if report["graph_is_tf_graph"]:
+    if report["graph_is_tf_graph"] and isinstance(graph, tf.Graph):
         report["variables"] = [[v.name, _shape(v)] for v in _variables(model)]
     for key in STATES:
         if key in model:
             report[key] = [_shape(t) for t in tf.nest.flatten(model[key])]
     if "optimizer" in model:
-        report["optimizer_type"] = type(model["optimizer"]).__name__
+        report["optimizer_type"] = _kind(model["optimizer"])
     report["in_graph"] = {
         str(key): all(getattr(t, "graph", None) is graph for t in tf.nest.flatten(value))
         for key, value in model.items()
@@ -335,7 +488,8 @@ def run(lstm, config: dict, cases: list, weights=None, seed: int = 0) -> list:
             if case.get("carry"):
                 if carried is None:
                     raise ProbeError("no final_state to carry: fetch it in the case before")
-                feed[model["initial_state"]] = carried
+                state = tf.nest.flatten(carried)
+                feed.update(zip(_flat(model, "initial_state"), state, strict=True))
             fetches = _fetches(model, case["fetch"])
             if "final_state" in fetches:
                 fetches["final_state"] = model["final_state"]  # nested, to carry
@@ -395,7 +549,7 @@ def train_step(
     the result is kept: the step is deterministic, and a session that runs an
     optimizer for the first time costs far more than one that does not.
     """
-    key = (lstm.__name__, tuple(sorted(config.items())), seed, _digest(x), _digest(y))
+    key = (_key(config, seed), _digest(x), _digest(y))
     if weights is None and key in _steps and (not gradients or "gradients" in _steps[key]):
         return _steps[key]
     model = build(lstm, config, seed)

@@ -4,7 +4,7 @@ Runs as ``python -I worker.py REQUESTS_FD REPLIES_FD SUBMISSION_DIR`` inside
 the sandbox. Its first frame is the hello, ``{"value": "ready"}``, sent before
 anything of the submission's can run: a worker that never says it is the
 grader's (or the machine's) fault. Then each request is a frame
-``{"op": "import" | "call" | "probe", ...}``; each reply is ``{"value": ...}``
+``{"op": "import" | "call" | "probe" | "load", ...}``; each reply is ``{"value": ...}``
 or ``{"error": {...}}``, and there is a reply to every request, whatever the
 submission's value or exception does. The submission's own output goes to
 stdout/stderr, which the grader reads separately.
@@ -76,14 +76,17 @@ def handle(request: dict, modules: dict):
         for library in request.get("preload", ()):
             import_quietly(library)
         name = request["module"]
-        modules[name] = importlib.import_module(name)
+        if name is not None:  # None: the libraries only (the clean sandbox)
+            modules[name] = importlib.import_module(name)
         return None
     if op == "call":
         function = getattr(modules[request["module"]], request["function"])
         return function(*request.get("args", ()), **request.get("kwargs", {}))
-    if op == "probe":
+    if op == "probe":  # in the clean sandbox no module was imported: the loaded graphs
         probe = getattr(probes, request["name"])
-        return probe(modules["lstm"], *request.get("args", ()), **request.get("kwargs", {}))
+        return probe(modules.get("lstm"), *request.get("args", ()), **request.get("kwargs", {}))
+    if op == "load":
+        return probes.load(*request["args"])
     raise ValueError(f"unknown request {op!r}")
 
 
