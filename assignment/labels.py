@@ -1,4 +1,4 @@
-# Generated from reference/labels.py by `rnnlab stubs`: fill in the functions that
+# Generated from the reference by `rnnlab stubs`: fill in the functions that
 # raise NotImplementedError. Do not rename functions or change their signatures.
 """Lab part 2, step 2: turn "positive"/"negative" into 1/0."""
 

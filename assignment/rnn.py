@@ -1,4 +1,4 @@
-# Generated from reference/rnn.py by `rnnlab stubs`: fill in the functions that
+# Generated from the reference by `rnnlab stubs`: fill in the functions that
 # raise NotImplementedError. Do not rename functions or change their signatures.
 """Lab part 1: a recurrent network in numpy that predicts the next value of a sine wave.
 

@@ -1,4 +1,4 @@
-# Generated from reference/vocab.py by `rnnlab stubs`: fill in the functions that
+# Generated from the reference by `rnnlab stubs`: fill in the functions that
 # raise NotImplementedError. Do not rename functions or change their signatures.
 """Lab part 2, step 1: turn reviews into lists of integers.
 

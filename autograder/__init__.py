@@ -1,7 +1,7 @@
-"""rnnlab's engine: the student kit, the lab runs and (later) grading.
+"""rnnlab's engine: grading, the sandbox, the student kit and the otter zip.
 
-Nothing here imports TensorFlow at import time; only the code that builds a
-graph does.
+It knows no assignment: each one is declared by its manifest (``manifest``).
+Nothing here imports an assignment's libraries; its sandboxes do.
 """
 
 from pathlib import Path

@@ -26,9 +26,14 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from autograder.rubric import QUESTIONS
+from autograder import manifest
+from autograder.manifest import Assignment
 
-COLUMNS = ["student", "total", *(q.id for q in QUESTIONS), "status"]
+
+def columns(assignment: Assignment | None = None) -> list[str]:
+    """The gradebook's header: student, total, one column per question, status."""
+    assignment = assignment or manifest.current()
+    return ["student", "total", *(q.id for q in assignment.questions), "status"]
 
 
 @dataclass(frozen=True)
@@ -44,11 +49,12 @@ class Row:
     scores: dict[str, float]
     status: str
 
-    def as_csv(self) -> list[str]:
+    def as_csv(self, assignment: Assignment | None = None) -> list[str]:
+        assignment = assignment or manifest.current()
         return [
             self.student,
             f"{self.total:g}",
-            *(f"{self.scores.get(q.id, 0):g}" for q in QUESTIONS),
+            *(f"{self.scores.get(q.id, 0):g}" for q in assignment.questions),
             self.status,
         ]
 
@@ -65,16 +71,17 @@ def discover(folder: Path) -> list[Entry]:
     return entries
 
 
-def already_graded(gradebook: Path) -> set[str]:
+def already_graded(gradebook: Path, assignment: Assignment | None = None) -> set[str]:
     """Students with a complete row in ``gradebook`` (a row cut off by a kill is not one)."""
     if not gradebook.exists():
         return set()
     with gradebook.open(newline="") as handle:
         rows = list(csv.reader(handle))
-    return {row[0] for row in rows[1:] if len(row) == len(COLUMNS) and row[-1]}
+    width = len(columns(assignment))
+    return {row[0] for row in rows[1:] if len(row) == width and row[-1]}
 
 
-def grade_one(entry: Entry, results_dir: Path) -> Row:
+def grade_one(entry: Entry, results_dir: Path, assignment: Assignment | None = None) -> Row:
     """Grade one submission (in a grader process); its results.json lands in results_dir.
 
     Whatever happens, a row comes back: a grader fault is the row's status, never
@@ -85,7 +92,7 @@ def grade_one(entry: Entry, results_dir: Path) -> Row:
 
     output = results_dir / f"{entry.student}.json"
     try:
-        report = grade(entry.path, hidden_paths=[results_dir])
+        report = grade(entry.path, assignment=assignment, hidden_paths=[results_dir])
         results.write_json(report, output)
     except Exception as error:  # noqa: BLE001 - the grader's own failure: a row that says so
         return Row(entry.student, 0, {}, f"grader-error: {type(error).__name__}: {error}")
@@ -102,15 +109,22 @@ def _die_with_the_batch() -> None:
     libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
-def _serve(connection: Connection, results_dir: Path) -> None:
+def _serve(connection: Connection, results_dir: Path, manifest_path: Path) -> None:
     """A grader process: grade each entry it is sent, answer with its row."""
     _die_with_the_batch()
+    try:
+        assignment, failed = manifest.load(manifest_path), None
+    except manifest.ManifestError as error:  # changed since the batch began: every row says so
+        assignment, failed = None, f"grader-error: {error}"
     while True:
         try:
             entry = connection.recv()
         except EOFError:
             return
-        connection.send(grade_one(entry, results_dir))
+        if assignment is None:
+            connection.send(Row(entry.student, 0, {}, failed))
+        else:
+            connection.send(grade_one(entry, results_dir, assignment))
 
 
 @dataclass
@@ -124,7 +138,9 @@ class _Grader:
     attempt: int = 1
 
 
-def _rows(todo: list[Entry], results_dir: Path, workers: int, timeout: float) -> Iterator[Row]:
+def _rows(
+    todo: list[Entry], results_dir: Path, workers: int, timeout: float, manifest_path: Path
+) -> Iterator[Row]:
     """Grade ``todo`` on ``workers`` grader processes; yield each row as it is ready.
 
     A student still being graded after ``timeout`` seconds gets a ``timeout``
@@ -137,7 +153,9 @@ def _rows(todo: list[Entry], results_dir: Path, workers: int, timeout: float) ->
 
     def start() -> _Grader:
         mine, theirs = context.Pipe()
-        process = context.Process(target=_serve, args=(theirs, results_dir), daemon=True)
+        process = context.Process(
+            target=_serve, args=(theirs, results_dir, manifest_path), daemon=True
+        )
         process.start()
         theirs.close()
         return _Grader(process, mine)
@@ -198,17 +216,19 @@ def grade_all(
     timeout: float | None = None,
     on_row: Callable[[Row], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
+    assignment: Assignment | None = None,
 ) -> list[Row]:
     """Grade every submission in ``folder`` into ``gradebook``; return the rows written now.
 
-    ``timeout`` is the most seconds one student may take (default: the most the
-    rubric's question budgets allow, plus a margin). ``on_start(to_grade,
-    skipped)`` is called once, ``on_row`` after every row.
+    ``assignment`` defaults to ``manifest.current()``. ``timeout`` is the most seconds
+    one student may take (default: the most its question budgets allow, plus a
+    margin). ``on_start(to_grade, skipped)`` is called once, ``on_row`` after every row.
     """
     from autograder.grade import worst_case_seconds
 
+    assignment = assignment or manifest.current()
     entries = discover(folder)
-    done = already_graded(gradebook) if resume else set()
+    done = already_graded(gradebook, assignment) if resume else set()
     todo = [e for e in entries if e.student not in done]
     if on_start is not None:
         on_start(len(todo), len(entries) - len(todo))
@@ -219,9 +239,10 @@ def grade_all(
     with gradebook.open("w" if fresh else "a", newline="") as handle:
         writer = csv.writer(handle)
         if fresh:
-            _write(handle, writer, COLUMNS)
-        for row in _rows(todo, results_dir, workers, timeout or worst_case_seconds()):
-            _write(handle, writer, row.as_csv())
+            _write(handle, writer, columns(assignment))
+        seconds = timeout or worst_case_seconds(assignment=assignment)
+        for row in _rows(todo, results_dir, workers, seconds, assignment.path):
+            _write(handle, writer, row.as_csv(assignment))
             rows.append(row)
             if on_row is not None:
                 on_row(row)

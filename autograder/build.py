@@ -1,39 +1,44 @@
-"""``rnnlab build``: what an instructor hands out and uploads, made from the rubric and the repo.
+"""``rnnlab build``: what an instructor hands out and uploads, made from an assignment.
 
 - ``student/`` and ``student.zip``: the stubs, the public tests (pytest, and
   otter's OK files for the notebook's ``grader.check``), ``lab.ipynb``,
-  ``requirements.txt``, a README and a GitHub Actions workflow that runs the
-  public checks on every push. Nothing of the reference or the hidden tests.
+  ``requirements.txt`` (the assignment's requirements and the kit's own), a
+  README and a GitHub Actions workflow that runs the public checks on every
+  push. Nothing of the reference or the hidden tests.
 - ``autograder.zip``: an otter-grader grading zip for Gradescope (and ``otter
   run``), made by ``otter generate`` and then completed here: it carries
-  rnnlab's engine (``rnnlab/``: the grader, the rubric, the hidden tests, the
-  reference), which grades every submission through the ``otter_bridge``
-  plugin, whatever rnnlab is installed where it runs.
+  rnnlab's engine and the assignment (``rnnlab/``: the grader, the manifest, the
+  public and hidden tests, the reference), which grades every submission
+  through the ``otter_bridge`` plugin, whatever rnnlab is installed where it runs.
+
+The kit is made from freshly generated stubs: ``build`` first rewrites the
+assignment's generated files that are out of date (``stubs.write_stubs``).
 """
 
 import io
 import json
+import os
 import pprint
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import zipfile
 from pathlib import Path
 
 import nbformat
 import otter
 
-from autograder import ROOT, stubs
+from autograder import ROOT, manifest, stubs
+from autograder.manifest import Assignment
 from autograder.notebook import NOTEBOOK, OTTER_TESTS, grading_notebook, lab_notebook
-from autograder.otter_bridge import ENGINE, OUTCOMES_ENV, PLUGIN
-from autograder.rubric import QUESTIONS, Question
+from autograder.otter_bridge import ASSIGNMENT_POINTER, ENGINE, OUTCOMES_ENV, PLUGIN
+from autograder.rubric import Question
 
-PUBLIC_TESTS = ROOT / "assignment" / "tests"
-KIT_REQUIREMENTS = (
-    "numpy>=1.26,<3\ntensorflow>=2.16,<2.22\ntf-keras>=2.16,<2.22\nmatplotlib>=3.8,<4\n"
-    "pytest>=8,<10\nnbformat>=5.9,<6\notter-grader>=7.0,<8\njupyter\n"
-)
+KIT_OWN_REQUIREMENTS = ("pytest>=8,<10", "nbformat>=5.9,<6", "otter-grader>=7.0,<8", "jupyter")
+"""What the kit itself needs, whatever the assignment: pytest for the public tests, otter
+and jupyter for the notebook and its ``grader.check``."""
 WORKFLOW = """\
 name: public checks
 on: [push, pull_request, workflow_dispatch]
@@ -52,21 +57,49 @@ jobs:
         run: python -m pytest tests -q
 """
 KIT_README = """\
-# The recurrent-networks lab
+# {title}
 
-Open `lab.ipynb` and work through it: your code goes in `vocab.py`, `labels.py`,
-`padding.py`, `splits.py`, `rnn.py` and `lstm.py`, wherever a function raises
-`NotImplementedError`. Each docstring says what the function must do; the hidden
-tests grade exactly that.
+{intro}
 
     python -m pip install -r requirements.txt
     python -m pytest tests          # the public checks, outside the notebook
 
-In the notebook, `grader.check("vocab")` runs the same public checks for one
+In the notebook, `grader.check("{question}")` runs the same public checks for one
 question, and the last cell writes the zip you hand in. Pushing this folder to
 GitHub runs the public checks there too (`.github/workflows/check.yml`), with
 your score in the job summary.
 """
+
+
+def kit_requirements(assignment: Assignment) -> str:
+    """The kit's ``requirements.txt``: the assignment's requirements, then the kit's own."""
+    named = {_project(r) for r in assignment.requirements}
+    own = [r for r in KIT_OWN_REQUIREMENTS if _project(r) not in named]
+    return "".join(f"{line}\n" for line in (*assignment.requirements, *own))
+
+
+def _project(requirement: str) -> str:
+    """The project a requirement line names (``otter-grader[grading]>=7`` -> otter-grader)."""
+    name = requirement.strip()
+    for stop in "[<>=!~; @":
+        name = name.split(stop)[0]
+    return name.lower().replace("_", "-")
+
+
+def kit_readme(assignment: Assignment) -> str:
+    """The kit's README: the assignment's title and modules."""
+    names = [f"`{m}.py`" for m in assignment.modules]
+    modules = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    intro = (
+        f"Open `{NOTEBOOK}` and work through it: your code goes in {modules}, wherever a "
+        "function raises `NotImplementedError`. Each docstring says what the function must "
+        "do; the hidden tests grade exactly that."
+    )
+    return KIT_README.format(
+        title=assignment.title,
+        intro=textwrap.fill(intro, width=80, break_on_hyphens=False, break_long_words=False),
+        question=assignment.questions[0].id,
+    )
 
 
 def ok_test(question: Question, cases: list[tuple[str, float, bool]]) -> str:
@@ -90,10 +123,10 @@ def ok_test(question: Question, cases: list[tuple[str, float, bool]]) -> str:
     return f"OK_FORMAT = True\n\ntest = {pprint.pformat(spec, sort_dicts=False, width=100)}\n"
 
 
-def student_ok_tests() -> dict[str, str]:
+def student_ok_tests(assignment: Assignment | None = None) -> dict[str, str]:
     """The notebook's checks: each public test, run on the student's modules by tests/local.py."""
     files = {}
-    for q in QUESTIONS:
+    for q in (assignment or manifest.current()).questions:
         cases = [
             (
                 f'>>> import sys; sys.path.insert(0, "tests")\n>>> import local\n'
@@ -108,7 +141,7 @@ def student_ok_tests() -> dict[str, str]:
     return files
 
 
-def grading_ok_tests() -> dict[str, str]:
+def grading_ok_tests(assignment: Assignment | None = None) -> dict[str, str]:
     """The grading zip's tests: every rubric test, answered from the plugin's outcomes.
 
     By the time otter's kernel runs them, rnnlab has graded the submission (in the
@@ -117,7 +150,7 @@ def grading_ok_tests() -> dict[str, str]:
     imported long before, and imports nothing of rnnlab's or anyone's.
     """
     files = {}
-    for q in QUESTIONS:
+    for q in (assignment or manifest.current()).questions:
         cases = [
             (
                 f">>> import json, os\n>>> with open(os.environ[{OUTCOMES_ENV!r}]) as f:\n"
@@ -132,21 +165,33 @@ def grading_ok_tests() -> dict[str, str]:
     return files
 
 
-def write_kit(folder: Path) -> None:
-    """The student kit in ``folder`` (created; must not exist)."""
+def write_kit(folder: Path, assignment: Assignment | None = None) -> None:
+    """The student kit in ``folder`` (created; must not exist).
+
+    Its ``tests/`` is a copy of the assignment's public tests, with every profile's
+    helper that lives elsewhere; the stubs and ``tests/points.json`` are rendered
+    from the reference now, whatever the assignment's folder holds.
+    """
+    assignment = assignment or manifest.current()
     folder.mkdir(parents=True)
-    for relative, text in stubs.generated(ROOT / "reference").items():
+    shutil.copytree(
+        assignment.public_tests,
+        folder / "tests",
+        ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"),
+    )
+    for profile in assignment.profiles.values():
+        helper = profile.helper
+        if helper is not None and not helper.is_relative_to(assignment.public_tests):
+            shutil.copy(helper, folder / "tests" / helper.name)
+    for relative, text in stubs.generated(assignment).items():
         (folder / relative).parent.mkdir(parents=True, exist_ok=True)
         (folder / relative).write_text(text)
-    for path in PUBLIC_TESTS.glob("*.py"):
-        shutil.copy(path, folder / "tests" / path.name)
-    shutil.copy(PUBLIC_TESTS / "points.json", folder / "tests" / "points.json")
     (folder / OTTER_TESTS).mkdir()
-    for name, text in student_ok_tests().items():
+    for name, text in student_ok_tests(assignment).items():
         (folder / OTTER_TESTS / name).write_text(text)
-    nbformat.write(lab_notebook(), folder / NOTEBOOK)
-    (folder / "requirements.txt").write_text(KIT_REQUIREMENTS)
-    (folder / "README.md").write_text(KIT_README)
+    nbformat.write(lab_notebook(assignment), folder / NOTEBOOK)
+    (folder / "requirements.txt").write_text(kit_requirements(assignment))
+    (folder / "README.md").write_text(kit_readme(assignment))
     (folder / ".github" / "workflows").mkdir(parents=True)
     (folder / ".github" / "workflows" / "check.yml").write_text(WORKFLOW)
 
@@ -167,14 +212,24 @@ OTTER_CONFIG = {
     # none. (`otter grade`, which leaves zips packed, sets it itself.)
     "zips": False,
 }
-ENGINE_PARTS = ("autograder", "reference", "assignment", "data", "pyproject.toml", "README.md")
-"""What of the project the grading zip carries: enough to ``pip install`` rnnlab."""
-GRADESCOPE_NOTE = (
-    "Gradescope: upload autograder.zip as a 'Zip file upload' autograder and give it more "
-    "memory than the default 768 MB (1 GB or more): a grade peaks at about 810 MB there, "
-    "TensorFlow's sandbox about 640 MB of it (python benchmarks/peak_memory.py measures it)."
-)
-"""What ``rnnlab build`` tells the instructor about the grading zip."""
+ENGINE_PARTS = ("autograder", "pyproject.toml", "README.md")
+"""What of the project the grading zip carries as the engine: enough to ``pip install``
+rnnlab. The assignment's files go beside them (``assignment_parts``)."""
+GRADESCOPE_DEFAULT_MB = 768
+
+
+def gradescope_note(assignment: Assignment) -> str:
+    """What ``rnnlab build`` tells the instructor about the grading zip."""
+    largest = max(assignment.profiles.values(), key=lambda p: p.memory_mb)
+    return (
+        "Gradescope: upload autograder.zip as a 'Zip file upload' autograder. Its machine "
+        f"has {GRADESCOPE_DEFAULT_MB} MB of memory by default, and this assignment's "
+        f"sandboxes are capped at {largest.memory_mb} MB each (profile '{largest.name}'), "
+        "the grader aside: measure a grade's peak (python benchmarks/peak_memory.py) and "
+        "give Gradescope more memory if it needs it."
+    )
+
+
 SETUP_UNUSED = {
     # Chromium and its system libraries, for otter's PDFs of notebooks: never made here.
     'mamba run -n otter-env bash -c "playwright install-deps && playwright install chromium"\n': "",
@@ -184,28 +239,32 @@ SETUP_UNUSED = {
 """Lines (or parts) of otter's ``setup.sh`` for what grading here never uses: removed."""
 
 
-def write_grading_zip(target: Path) -> None:
+def write_grading_zip(target: Path, assignment: Assignment | None = None) -> None:
     """``autograder.zip``: ``otter generate`` with our OK tests and config, completed.
 
-    ``otter generate`` writes the scripts, the environment (otter and rnnlab), the
-    tests, the config and ``files/`` (only the stand-in notebook: otter copies
-    ``files/`` into each submission's folder, where the reference has no business).
-    Then the zip gets rnnlab's engine as ``rnnlab/`` (``/autograder/source/rnnlab``,
-    installed from there by the image's setup) and ``setup.sh`` loses what it would
-    install for nothing.
+    ``otter generate`` writes the scripts, the environment (otter, the assignment's
+    requirements and rnnlab), the tests, the config and ``files/`` (only the stand-in
+    notebook: otter copies ``files/`` into each submission's folder, where the
+    reference has no business). Then the zip gets rnnlab's engine and the assignment
+    as ``rnnlab/`` (``/autograder/source/rnnlab``, installed from there by the image's
+    setup) and ``setup.sh`` loses what it would install for nothing.
     """
+    assignment = assignment or manifest.current()
     with tempfile.TemporaryDirectory(prefix="rnnlab-build-") as scratch:
         work = Path(scratch)
         (work / "tests").mkdir()
-        for name, text in grading_ok_tests().items():
+        for name, text in grading_ok_tests(assignment).items():
             (work / "tests" / name).write_text(text)
         (work / "otter_config.json").write_text(json.dumps(OTTER_CONFIG, indent=2))
         nbformat.write(grading_notebook(), work / NOTEBOOK)
         # Our own list, not appended to otter's default: its "plugins" extra (Google
         # Sheets) is never used.
-        (work / "requirements.txt").write_text(
-            f"otter-grader[grading]=={otter.__version__}\n/autograder/source/{ENGINE}\n"
-        )
+        lines = [
+            f"otter-grader[grading]=={otter.__version__}",
+            *assignment.requirements,
+            f"/autograder/source/{ENGINE}",
+        ]
+        (work / "requirements.txt").write_text("".join(f"{line}\n" for line in lines))
         command = [
             sys.executable,
             "-m",
@@ -227,11 +286,48 @@ def write_grading_zip(target: Path) -> None:
         done = subprocess.run(command, cwd=work, capture_output=True, text=True)
         if done.returncode != 0 or not target.exists():
             raise RuntimeError(f"otter generate failed: {done.stderr.strip()[-2000:]}")
-    _complete(target)
+    _complete(target, assignment)
 
 
-def _complete(target: Path) -> None:
-    """Add the engine to the generated zip and trim its ``setup.sh``: a new zip in its place."""
+def assignment_parts(assignment: Assignment) -> tuple[Path, list[Path]]:
+    """Where the assignment's files are, and which: ``(base, paths)``.
+
+    The paths are everything the manifest names (its folder, the reference, the public
+    and hidden tests, the notebook, commands, equivalent mutants and profile helpers),
+    none inside another; ``base`` is the project folder if they all are in it, else
+    the folder their parents have in common. The grading zip keeps them where they are
+    relative to ``base``, so the manifest's relative paths still hold there.
+    """
+    named = [
+        assignment.folder,
+        assignment.reference,
+        assignment.hidden_tests,
+        assignment.public_tests,
+        assignment.notebook,
+        assignment.commands,
+        assignment.equivalent_mutants,
+        *(p.helper for p in assignment.profiles.values()),
+    ]
+    paths = sorted({p.resolve() for p in named if p is not None})
+    paths = [p for p in paths if not any(p != q and p.is_relative_to(q) for q in paths)]
+    root = ROOT.resolve()
+    if all(p.is_relative_to(root) and p != root for p in paths):
+        base = root
+    else:
+        base = Path(os.path.commonpath([p.parent for p in paths]))
+    clash = [p for p in paths if p.relative_to(base).parts[0] in ENGINE_PARTS]
+    if clash:
+        raise ValueError(f"{clash[0]}: the grading zip keeps the engine there; move it")
+    return base, paths
+
+
+def _complete(target: Path, assignment: Assignment) -> None:
+    """Add the engine and the assignment to the generated zip and trim its ``setup.sh``.
+
+    A new zip in its place. ``rnnlab/ASSIGNMENT`` names the manifest, relative to
+    ``rnnlab/``: the otter bridge grades with the assignment it finds there.
+    """
+    base, parts = assignment_parts(assignment)
     generated = target.read_bytes()
     with (
         zipfile.ZipFile(io.BytesIO(generated)) as source,
@@ -245,21 +341,31 @@ def _complete(target: Path) -> None:
                     text = text.replace(unused, kept)
                 data = text.encode()
             archive.writestr(info, data)
-        for name in ENGINE_PARTS:
-            path = ROOT / name
+        carried = [(ROOT / name, ROOT) for name in ENGINE_PARTS]
+        carried += [(path, base) for path in parts]
+        for path, start in carried:
             files = [path] if path.is_file() else sorted(path.rglob("*"))
             for file in files:
                 if file.is_file() and "__pycache__" not in file.parts:
-                    archive.write(file, f"{ENGINE}/{file.relative_to(ROOT).as_posix()}")
+                    archive.write(file, f"{ENGINE}/{file.relative_to(start).as_posix()}")
+        manifest_path = assignment.path.resolve().relative_to(base).as_posix()
+        archive.writestr(f"{ENGINE}/{ASSIGNMENT_POINTER}", manifest_path + "\n")
 
 
-def build(dest: Path) -> dict[str, Path]:
-    """Write the kit, its zip and the grading zip into ``dest`` (replacing what was there)."""
+def build(dest: Path, assignment: Assignment | None = None) -> dict[str, Path]:
+    """Write the kit, its zip and the grading zip into ``dest`` (replacing what was there).
+
+    The assignment's generated files (stubs, points) are rewritten first if they are
+    out of date, so the kit and the zip never carry stale ones.
+    """
+    assignment = assignment or manifest.current()
+    if stubs.stale_stubs(assignment):
+        stubs.write_stubs(assignment)
     student, kit_zip, grading_zip = dest / "student", dest / "student.zip", dest / "autograder.zip"
     shutil.rmtree(student, ignore_errors=True)
     for path in (kit_zip, grading_zip):
         path.unlink(missing_ok=True)
-    write_kit(student)
+    write_kit(student, assignment)
     zip_folder(student, kit_zip)
-    write_grading_zip(grading_zip)
+    write_grading_zip(grading_zip, assignment)
     return {"student": student, "student.zip": kit_zip, "autograder.zip": grading_zip}

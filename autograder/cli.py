@@ -1,84 +1,57 @@
-"""The ``rnnlab`` command line: thin argument parsing over library calls."""
+"""The ``rnnlab`` command line: thin argument parsing over library calls.
+
+The engine's commands work on the current assignment: ``--assignment PATH`` (a
+manifest or its folder), else ``$RNNLAB_ASSIGNMENT``, else the project's
+``assignment/``. The assignment may add commands of its own: its manifest's
+``commands`` file defines ``register(subparsers)``, and they are listed first.
+"""
 
 import argparse
+import importlib.util
+import itertools
+import os
 import sys
 from pathlib import Path
 
-from autograder import ROOT
-
 GRADER_ERROR_EXIT = 3
 """``rnnlab grade`` and ``check``: some test hit a fault of the grader's (logged), not a verdict."""
+DESCRIPTION = (
+    "Grade, check and build an assignment declared by its manifest (rnnlab.toml). The "
+    "commands below work on the current assignment: --assignment PATH, else "
+    "$RNNLAB_ASSIGNMENT, else the project's assignment/; the first ones listed, if any, "
+    "are the assignment's own."
+)
+ASSIGNMENT_ENV = "RNNLAB_ASSIGNMENT"
+"""The variable naming the current assignment (``manifest.current``); ``--assignment`` sets it."""
+
+_loads = itertools.count()
 
 
-def _lab_sine(args: argparse.Namespace) -> int:
-    from dataclasses import replace
+def _assignment():
+    from autograder import manifest
 
-    from autograder import impl
-    from autograder.lab import sine
-
-    config = sine.BETTER if args.better else sine.SHEET
-    if args.epochs is not None:
-        config = replace(config, nepoch=args.epochs)
-    sine.run(impl.load(args.impl, ("rnn",)), args.out, replace(config, seed=args.seed), _console())
-    return 0
+    return manifest.current()
 
 
-def _lab_sentiment(args: argparse.Namespace) -> int:
-    from autograder import impl
-    from autograder.lab import sentiment
-    from data.sentiment import locate
-
-    locate(args.data)  # a missing data set is said before TensorFlow loads
-    modules = impl.load(args.impl, ("vocab", "labels", "padding", "splits", "lstm"))
-    sentiment.run(
-        modules,
-        args.data,
-        args.out,
-        epochs=args.epochs,
-        lstm_size=args.lstm_size,
-        lstm_layers=args.lstm_layers,
-        embed_size=args.embed_size,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        keep_prob=args.keep_prob,
-        limit=args.limit,
-        seed=args.seed,
-        shuffle=args.shuffle,
-        fresh_state=args.fresh_state,
-        console=_console(),
-    )
-    return 0
-
-
-def _data_fetch(args: argparse.Namespace) -> int:
-    from data import sentiment
-
-    console = _console()
-    with _progress(console) as progress:
-        tasks: dict[str, int] = {}
-
-        def report(name: str, done: int, total: int | None) -> None:
-            if name not in tasks:
-                tasks[name] = progress.add_task(name, total=total)
-            progress.update(tasks[name], completed=done)
-
-        paths = sentiment.fetch(args.dest, source=args.source, progress=report)
-    for name, path in paths.items():
-        console.print(f"{name}: verified, {path}")
-    return 0
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it, else as it is."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _stubs(args: argparse.Namespace) -> int:
     from autograder import stubs
 
-    reference, assignment = ROOT / "reference", ROOT / "assignment"
+    assignment = _assignment()
     if args.check:
-        stale = stubs.stale_stubs(reference, assignment)
-        for name in stale:
-            print(f"assignment/{name} is out of date: run `rnnlab stubs`", file=sys.stderr)
+        stale = stubs.stale_stubs(assignment)
+        for path in stale:
+            print(f"{_shown(path)} is out of date: run `rnnlab stubs`", file=sys.stderr)
         return 1 if stale else 0
-    for path in stubs.write_stubs(reference, assignment):
-        print(f"wrote {path.relative_to(ROOT)}")
+    for path in stubs.write_stubs(assignment):
+        print(f"wrote {_shown(path)}")
     return 0
 
 
@@ -91,9 +64,11 @@ def _grade(args: argparse.Namespace) -> int:
         raise ImplError(f"{args.submission} does not exist")
     console = _console()
     hidden = [args.output.resolve().parent] if args.output else []
+    assignment = _assignment()
     with console.status("grading...") as status:
         report = grade(
             args.submission,
+            assignment=assignment,
             hidden_paths=hidden,
             progress=lambda q: status.update(f"graded {q.id} ..."),
         )
@@ -156,6 +131,7 @@ def _grade_all(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             on_row=row,
             on_start=start,
+            assignment=_assignment(),
         )
     rates = batch.pass_rates(args.output.parent / "results")
     results.pass_rate_table(rates, console)
@@ -167,26 +143,30 @@ def _grade_all(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from autograder.build import GRADESCOPE_NOTE, build
+    from autograder import stubs
+    from autograder.build import build, gradescope_note
 
+    assignment = _assignment()
     console = _console()
+    for path in stubs.stale_stubs(assignment):  # build() rewrites them first
+        console.print(f"{_shown(path)} was out of date: regenerated", markup=False)
     with console.status("building the student kit and the grading zip..."):
-        built = build(args.output)
+        built = build(args.output, assignment)
     for name, path in built.items():
-        console.print(f"{name}: {path}")
-    console.print(GRADESCOPE_NOTE, markup=False)
+        console.print(f"{name}: {path}", markup=False)
+    console.print(gradescope_note(assignment), markup=False)
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     from autograder import results
     from autograder.grade import grade
-    from autograder.rubric import QUESTIONS, question
 
-    chosen = [question(q) for q in args.question] if args.question else list(QUESTIONS)
+    assignment = _assignment()
+    chosen = [assignment.question(q) for q in args.question or ()] or list(assignment.questions)
     console = _console()
     with console.status("checking..."):
-        report = grade(args.path, questions=chosen, public_only=True)
+        report = grade(args.path, assignment=assignment, questions=chosen, public_only=True)
     results.summary(report, console)
     if report.grader_errors:
         return _report_grader_errors(report, None)
@@ -200,11 +180,11 @@ def _mutate(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from autograder import mutate
-    from autograder.rubric import QUESTIONS, question
 
-    chosen = [question(q) for q in args.question] if args.question else list(QUESTIONS)
+    assignment = _assignment()
+    chosen = [assignment.question(q) for q in args.question or ()] or list(assignment.questions)
     console = _console()
-    generated = mutate.generate(chosen)
+    generated = mutate.generate(chosen, assignment=assignment)
     picked = mutate.sample(generated, args.n, args.seed)
     workers = args.workers or mutate.default_workers()
     console.print(f"{len(generated)} mutants, grading {len(picked)} with {workers} workers")
@@ -221,7 +201,7 @@ def _mutate(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     with progress:
-        results = mutate.run(picked, workers=workers, on_result=done)
+        results = mutate.run(picked, workers=workers, on_result=done, assignment=assignment)
     seconds = time.monotonic() - started
     mutate.print_report(generated, results, console, seconds)
     if args.json:
@@ -233,109 +213,129 @@ def _mutate(args: argparse.Namespace) -> int:
     return GRADER_ERROR_EXIT if any(r.status == "grader-fault" for r in results) else 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from autograder import manifest, results
+    from autograder.grade import grade
+
+    assignment = manifest.load(args.path) if args.path is not None else _assignment()
+    manifest.check(assignment)
+    console = _console()
+    with console.status(f"grading the reference of {assignment.name}..."):
+        report = grade(assignment.reference, assignment=assignment)
+    failed = [o for o in report.outcomes if not o.passed]
+    tests = sum(len(q.tests) for q in assignment.questions)
+    if failed:
+        log = results.grader_log(report)
+        if log:
+            print(log, file=sys.stderr)
+        print(
+            f"rnnlab validate: {_shown(assignment.path)}: {len(failed)} of {tests} tests fail "
+            "on the reference:",
+            file=sys.stderr,
+        )
+        for outcome in failed:
+            first = (outcome.output.strip().splitlines() or [""])[0]
+            print(f"  {outcome.question.id}.{outcome.test.id}: {first}", file=sys.stderr)
+        return 1
+    questions = len(assignment.questions)
+    console.print(
+        f"OK {assignment.name}: {questions} question{'s' * (questions != 1)}, {tests} "
+        f"test{'s' * (tests != 1)}, {assignment.total:g} points; the reference passes every "
+        f"test ({report.seconds:.1f} s)",
+        markup=False,
+    )
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from autograder import stubs
+
+    written = stubs.skeleton(args.dir, name=args.name, title=args.title)
+    for path in written:
+        print(f"wrote {_shown(path)}")
+    print(f"next: rnnlab validate {_shown(args.dir / 'assignment')}")
+    return 0
+
+
 def _console():
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)
 
 
-def _progress(console):
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+class _Parser(argparse.ArgumentParser):
+    """The top-level parser, which knows why the assignment's own commands are missing."""
 
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=console
+    missing: str | None = None
+    """Why the assignment's commands could not be added (None: they were, or it has none)."""
+    engine_commands: frozenset[str] = frozenset()
+
+
+def _assignment_commands() -> tuple[object | None, str | None]:
+    """The current assignment's ``register`` (None if it has none), or why it cannot be had."""
+    from autograder import manifest
+
+    try:
+        path = manifest.current().commands
+    except manifest.ManifestError as error:
+        return None, str(error)
+    if path is None:
+        return None, None
+    name = f"_rnnlab_commands{next(_loads)}"
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module.register, None
+    except Exception as error:  # noqa: BLE001 - the instructor's file: said when it matters
+        sys.modules.pop(name, None)
+        return None, f"{path}: the assignment's commands: {type(error).__name__}: {error}"
+
+
+def _top() -> tuple[_Parser, argparse._SubParsersAction]:
+    top = _Parser(prog="rnnlab", description=DESCRIPTION)
+    top.add_argument(
+        "--assignment",
+        type=Path,
+        metavar="PATH",
+        help=f"the assignment's manifest, or its folder (default: ${ASSIGNMENT_ENV}, "
+        "else the project's assignment/)",
     )
-
-
-def _default_data_dir() -> Path:
-    from data.sentiment import DEFAULT_DIR
-
-    return DEFAULT_DIR
+    return top, top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="rnnlab", description=__doc__)
-    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    """The current assignment's own commands (listed first), then rnnlab's."""
+    top, commands = _top()
+    engine = frozenset(_top_commands(_add_engine_commands))
+    register, missing = _assignment_commands()
+    if register is not None:
+        try:
+            register(commands)
+        except Exception as error:  # noqa: BLE001 - as above
+            missing = f"the assignment's commands: register: {type(error).__name__}: {error}"
+        clash = sorted(engine & set(commands.choices))
+        if clash:
+            missing = f"the assignment's commands: {clash[0]!r} is one of rnnlab's own"
+        if missing:  # start again without them: a half-registered set is no use
+            top, commands = _top()
+    _add_engine_commands(commands)
+    top.engine_commands = engine
+    top.missing = missing
+    if missing:
+        top.epilog = f"The assignment's own commands are missing: {missing}"
+    return top
 
-    lab = commands.add_parser("lab", help="run one half of the lab end to end")
-    labs = lab.add_subparsers(dest="lab", required=True, metavar="PART")
-    impl_help = "'reference', 'assignment', or a folder with your filled-in modules"
 
-    sine = labs.add_parser("sine", help="part 1: the numpy RNN on a sine wave")
-    sine.add_argument("--impl", default="reference", help=impl_help)
-    sine.add_argument(
-        "--better",
-        action="store_true",
-        help="better hyperparameters than the sheet's (init U(-0.3, 0.3), lr 0.01, 30 epochs)",
-    )
-    sine.add_argument("--epochs", type=int, help="override the number of epochs")
-    sine.add_argument("--seed", type=int, default=0)
-    sine.add_argument(
-        "-o",
-        "--out",
-        type=Path,
-        default=Path("runs/sine"),
-        help="where to write sine.png and sine.json (default: runs/sine)",
-    )
-    sine.set_defaults(run=_lab_sine)
+def _top_commands(add) -> list[str]:
+    """The names of the commands ``add`` adds, on a scratch parser."""
+    _, commands = _top()
+    add(commands)
+    return list(commands.choices)
 
-    sent = labs.add_parser("sentiment", help="part 2: the TensorFlow LSTM on movie reviews")
-    sent.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="folder with reviews.txt and labels.txt (plain or .gz); "
-        "default: where `rnnlab data fetch` puts them",
-    )
-    sent.add_argument("--impl", default="reference", help=impl_help)
-    sent.add_argument("--epochs", type=int, default=10)
-    sent.add_argument("--lstm-size", type=int, default=256)
-    sent.add_argument("--lstm-layers", type=int, default=1)
-    sent.add_argument("--embed-size", type=int, default=300)
-    sent.add_argument("--batch-size", type=int, default=500)
-    sent.add_argument("--learning-rate", type=float, default=0.001)
-    sent.add_argument("--keep-prob", type=float, default=0.5)
-    sent.add_argument("--limit", type=int, help="use only the first N reviews (a quick run)")
-    sent.add_argument("--seed", type=int, default=0)
-    sent.add_argument(
-        "--shuffle",
-        action="store_true",
-        help="shuffle the training reviews every epoch (the sheet does not)",
-    )
-    sent.add_argument(
-        "--fresh-state",
-        action="store_true",
-        help="start every batch from the zero state (the sheet carries the "
-        "state from one batch of reviews into the next)",
-    )
-    sent.add_argument(
-        "-o",
-        "--out",
-        type=Path,
-        default=Path("runs/sentiment"),
-        help="where to write the checkpoint and plots (default: runs/sentiment)",
-    )
-    sent.set_defaults(run=_lab_sentiment)
 
-    data = commands.add_parser("data", help="the movie-review data set")
-    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
-    fetch = data_commands.add_parser(
-        "fetch", help="download reviews.txt and labels.txt and verify their checksums"
-    )
-    fetch.add_argument(
-        "--dest",
-        type=Path,
-        default=None,
-        help="where to put them (default: $RNNLAB_DATA or ~/.cache/rnnlab/sentiment)",
-    )
-    fetch.add_argument(
-        "--from",
-        dest="source",
-        type=Path,
-        help="copy from this folder (plain or .gz files) instead of downloading",
-    )
-    fetch.set_defaults(run=_data_fetch)
-
+def _add_engine_commands(commands: argparse._SubParsersAction) -> None:
     grade = commands.add_parser(
         "grade", help="grade a submission (folder, zip, or notebook export zip): all tests"
     )
@@ -381,7 +381,7 @@ def parser() -> argparse.ArgumentParser:
         "-q",
         "--question",
         action="append",
-        help="only this question (e.g. rnn_backward); repeat for more",
+        help="only this question (its id in the manifest); repeat for more",
     )
     check.set_defaults(run=_check)
 
@@ -413,28 +413,68 @@ def parser() -> argparse.ArgumentParser:
     )
     build.set_defaults(run=_build)
 
-    stubs = commands.add_parser("stubs", help="regenerate assignment/ from reference/")
+    stubs = commands.add_parser(
+        "stubs",
+        help="regenerate the student stubs (and the public tests' points) from the reference",
+    )
     stubs.add_argument(
         "--check",
         action="store_true",
-        help="only check that assignment/ is up to date (exit 1 if not)",
+        help="only check that they are up to date (exit 1 if not)",
     )
     stubs.set_defaults(run=_stubs)
-    return top
+
+    validate = commands.add_parser(
+        "validate", help="check an assignment's manifest and grade its reference: all must pass"
+    )
+    validate.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        help="the manifest, or its folder (default: the current assignment)",
+    )
+    validate.set_defaults(run=_validate)
+
+    new = commands.add_parser(
+        "new", help="write a skeleton assignment (one question, a public and a hidden test)"
+    )
+    new.add_argument("dir", type=Path, help="where (must not exist, or be empty)")
+    new.add_argument("--name", help="the assignment's short name (default: DIR's name)")
+    new.add_argument("--title", help="its title (default: the name)")
+    new.set_defaults(run=_new)
+
+
+def _choose_assignment(argv: list[str]) -> list[str]:
+    """Act on ``--assignment PATH`` before the parser is made (it loads that assignment's
+    commands); the arguments without it."""
+    from autograder import manifest
+
+    early = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    early.add_argument("--assignment", type=Path)
+    known, rest = early.parse_known_args(argv)
+    if known.assignment is not None:
+        os.environ[ASSIGNMENT_ENV] = str(known.assignment.resolve())
+        manifest.current.cache_clear()
+    return rest
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    for name in ("data", "dest"):
-        if getattr(args, name, "unset") is None:
-            setattr(args, name, _default_data_dir())
     from autograder.impl import ImplError
+    from autograder.manifest import ManifestError
     from autograder.rubric import UnknownQuestion
-    from data.sentiment import DataError
+    from autograder.stubs import SkeletonError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    rest = _choose_assignment(argv)
+    top = parser()
+    command = next((a for a in rest if not a.startswith("-")), None)
+    if top.missing and command is not None and command not in top.engine_commands:
+        print(f"rnnlab: error: {top.missing}", file=sys.stderr)  # what `command` needed
+        return 2
+    args = top.parse_args(argv)
     try:
         return args.run(args)
-    except (DataError, ImplError, UnknownQuestion, FileNotFoundError) as error:
+    except (ImplError, ManifestError, SkeletonError, UnknownQuestion, FileNotFoundError) as error:
         print(f"rnnlab: error: {error}", file=sys.stderr)
         return 2
     except NotImplementedError as error:

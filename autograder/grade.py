@@ -1,13 +1,15 @@
 """Grade a submission: its questions, test by test, in sandboxes, against the reference.
 
 Data flows one way: the submission is unpacked (``submission``), each
-question's tests run with the submission's code in a sandbox (``checks``,
+question's tests run with the submission's code in a sandbox (``proxy``,
 ``sandbox``), and the outcomes become a ``Report`` (``results`` writes it).
+What the questions are, and what they need, is the assignment's (``manifest``).
 """
 
 import contextlib
 import importlib
 import importlib.util
+import itertools
 import sys
 import tempfile
 import time
@@ -17,35 +19,57 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 
-from autograder import ROOT
-from autograder.checks import Abort, CheckFailure, Student, describe_error, show
-from autograder.rubric import QUESTIONS, Question, Test
+from autograder import manifest
+from autograder.authoring import CheckFailure, describe_error, show
+from autograder.manifest import Assignment
+from autograder.proxy import Abort, SubmissionProxy
+from autograder.rubric import Question, Test
 from autograder.sandbox import Limits, Sandbox, StudentError, describe_isolation
 from autograder.submission import Submission, SubmissionError, prepare
 
-PUBLIC_TESTS = ROOT / "assignment" / "tests"
-SECONDS = {"numpy": 60.0, "tensorflow": 240.0}
-"""Wall-clock budget of one question, by what it runs."""
-MEMORY_MB = {"numpy": 2048, "tensorflow": 4096}
 MARGIN_SECONDS = 60.0
 """Beyond the question budgets: start-up, the reference's own work, writing the results."""
 
 
+def _budget(assignment: Assignment, seconds: dict[str, float] | None) -> dict[str, float]:
+    """Seconds per profile: the manifest's, or ``seconds``'s where it names the profile."""
+    return {name: p.seconds for name, p in assignment.profiles.items()} | (seconds or {})
+
+
+def _lanes(
+    assignment: Assignment, questions: list[Question], public_only: bool
+) -> list[list[Question]]:
+    """Two lanes for two cores: the slowest profile's questions beside the others.
+
+    With one profile, public tests (no hypothesis, which wants one thread) share the
+    questions between the lanes; hidden ones run in one.
+    """
+    slowest = max(assignment.profiles.values(), key=lambda p: p.seconds).name
+    heavy = [q for q in questions if q.profile == slowest]
+    light = [q for q in questions if q.profile != slowest]
+    if heavy and light:
+        return [heavy, light]
+    alone = heavy or light
+    return [alone[0::2], alone[1::2]] if public_only else [alone]
+
+
 def worst_case_seconds(
-    questions: Iterable[Question] = QUESTIONS, seconds: dict[str, float] | None = None
+    questions: Iterable[Question] | None = None,
+    seconds: dict[str, float] | None = None,
+    assignment: Assignment | None = None,
 ) -> float:
-    """The longest a whole grade can take: its two lanes' budgets, plus a margin.
+    """The longest a whole grade can take: its lanes' budgets, plus a margin.
 
     Callers that wait for a grade in another process (``grade-all``, the otter
     bridge) use it as their deadline, so a grader that hangs still ends.
     """
-    budget = {**SECONDS, **(seconds or {})}
-    questions = list(questions)
-    heavy = sum(budget["tensorflow"] for q in questions if q.uses_tensorflow)
-    light = sum(budget["numpy"] for q in questions if not q.uses_tensorflow)
-    return max(heavy, light) + MARGIN_SECONDS
+    assignment = assignment or manifest.current()
+    questions = list(assignment.questions if questions is None else questions)
+    budget = _budget(assignment, seconds)
+    lanes = _lanes(assignment, questions, public_only=False)
+    return max(sum(budget[q.profile] for q in lane) for lane in lanes) + MARGIN_SECONDS
 
 
 GRADER_ERROR = (
@@ -101,7 +125,8 @@ class Report:
 def grade(
     path: Path,
     *,
-    questions: Iterable[Question] = QUESTIONS,
+    assignment: Assignment | None = None,
+    questions: Iterable[Question] | None = None,
     public_only: bool = False,
     hidden_paths: Iterable[Path] = (),
     seconds: dict[str, float] | None = None,
@@ -109,17 +134,19 @@ def grade(
 ) -> Report:
     """Grade the submission at ``path`` (a folder or a zip) on ``questions``.
 
+    ``assignment`` defaults to ``manifest.current()``, ``questions`` to all of its.
     ``public_only`` runs only the public tests (``rnnlab check``).
     ``hidden_paths`` are more paths the submission must not see (where the
     results go, other submissions). ``progress`` is called as each question ends.
     """
     started = time.monotonic()
-    questions = list(questions)
-    budget = {**SECONDS, **(seconds or {})}
+    assignment = assignment or manifest.current()
+    questions = list(assignment.questions if questions is None else questions)
+    budget = _budget(assignment, seconds)
     notes = [describe_isolation()]
     with tempfile.TemporaryDirectory(prefix="rnnlab-submission-") as scratch:
         try:
-            submission = prepare(Path(path), Path(scratch) / "submission")
+            submission = prepare(Path(path), Path(scratch) / "submission", assignment.modules)
         except SubmissionError as error:
             outcomes = [
                 Outcome(q, t, False, f"the submission could not be read: {error}")
@@ -129,10 +156,12 @@ def grade(
             return Report(outcomes, time.monotonic() - started, notes + [str(error)])
 
         # The submission's own folder holds other students' work in a batch: hide it too.
-        hidden = [*hidden_paths, Path(path).resolve().parent]
+        hidden = [*hidden_paths, Path(path).resolve().parent, *assignment.never_shipped()]
 
         def run(question: Question) -> list[Outcome]:
-            outcomes = _grade_question(question, submission, public_only, hidden, budget)
+            outcomes = _grade_question(
+                assignment, question, submission, public_only, hidden, budget
+            )
             if progress is not None:
                 progress(question)
             return outcomes
@@ -144,18 +173,12 @@ def grade(
         with contextlib.suppress(Exception):
             for question in questions:
                 for test in _tests(question, public_only):
-                    _check_function(question, test)
-            if not public_only:
-                reference()
+                    _test_function(assignment, question, test)
 
         def lane(queue: list[Question]) -> dict[str, list[Outcome]]:
             return {q.id: run(q) for q in queue}
 
-        # Two lanes on two cores: TensorFlow's question beside the numpy ones. Without
-        # it, public tests (no hypothesis, which wants one thread) share the numpy ones.
-        heavy = [q for q in questions if q.uses_tensorflow]
-        light = [q for q in questions if not q.uses_tensorflow]
-        queues = (heavy, light) if heavy or not public_only else (light[0::2], light[1::2])
+        queues = _lanes(assignment, questions, public_only)
         with ThreadPoolExecutor(max_workers=2) as pool:
             lanes = [pool.submit(lane, queue) for queue in queues]
             results = {qid: outcomes for f in lanes for qid, outcomes in f.result().items()}
@@ -168,6 +191,7 @@ def _tests(question: Question, public_only: bool) -> list[Test]:
 
 
 def _grade_question(
+    assignment: Assignment,
     question: Question,
     submission: Submission,
     public_only: bool,
@@ -178,27 +202,36 @@ def _grade_question(
     if question.module in submission.problems:
         reason = submission.problems[question.module]
         return [Outcome(question, t, False, f"{reason}: 0 points for {question.id}") for t in tests]
-    kind = "tensorflow" if question.uses_tensorflow else "numpy"
-    limits = Limits(memory_mb=MEMORY_MB[kind], cpu_seconds=int(budget[kind]) + 30)
+    profile = assignment.profile(question)
+    limits = Limits(memory_mb=profile.memory_mb, cpu_seconds=int(budget[profile.name]) + 30)
     try:
-        substitutes = _substitutes(question)
+        substitutes = _substitutes(assignment, question)
     except Exception as error:  # noqa: BLE001 - the reference is the grader's
         return [_grader_error(question, t, error) for t in tests]
-    clean = submission.folder.parent / "clean"  # where graphs are probed: nothing of theirs
+
+    def sandbox(folder: Path) -> Callable[[], Sandbox]:
+        return lambda: Sandbox(
+            folder, hidden=hidden_paths, limits=limits, env=profile.env, helper=profile.helper
+        )
+
+    clean = submission.folder.parent / "clean"  # where a helper probes: nothing of theirs
     clean.mkdir(exist_ok=True)
-    student = Student(
-        lambda: Sandbox(submission.folder, hidden=hidden_paths, limits=limits),
-        (question.module,),
-        deadline=time.monotonic() + budget[kind],
+    functions = question.functions
+    student = SubmissionProxy(
+        sandbox(submission.folder),
+        question.module,
+        deadline=time.monotonic() + budget[profile.name],
+        preload=profile.preload,
         substitutes=substitutes,
-        make_clean_sandbox=lambda: Sandbox(clean, hidden=hidden_paths, limits=limits),
+        make_clean_sandbox=sandbox(clean) if profile.clean else None,
+        probe_label=f"{question.module}.{functions[0] if len(functions) == 1 else 'py'}",
     )
     # Visible tests run first and each test shows only what was printed during it, so
     # nothing a hidden test feeds the submission can surface in a visible test's feedback.
     outcomes: dict[str, Outcome] = {}
     try:
         for test in sorted(tests, key=lambda t: t.visibility != "public"):
-            outcome = _run_test(question, test, student)
+            outcome = _run_test(assignment, question, test, student)
             printed = _printed(student.take_output())
             if isinstance(outcome, Abort):  # the contract's rule: not written or not importable
                 said = f"{outcome}: 0 points for {question.id}"
@@ -224,7 +257,9 @@ def _printed(text: str) -> str:
     return f"\n--- what your code printed (the last of it) ---\n{text[-2000:]}" if text else ""
 
 
-def _run_test(question: Question, test: Test, student: Student) -> Outcome | Abort:
+def _run_test(
+    assignment: Assignment, question: Question, test: Test, student: SubmissionProxy
+) -> Outcome | Abort:
     """Run one test; an ``Abort`` that zeroes the question is returned, not raised.
 
     Every way a test can end becomes a verdict on the submission or a grader
@@ -232,8 +267,8 @@ def _run_test(question: Question, test: Test, student: Student) -> Outcome | Abo
     """
     student.last_call = None
     try:  # the test and the reference are the grader's: failing to load them is its fault
-        check = _check_function(question, test)
-        args = (student,) if test.visibility == "public" else (student, reference())
+        check = _test_function(assignment, question, test)
+        args = (student,) if test.visibility == "public" else (student, reference(assignment))
     except Exception as error:  # noqa: BLE001
         return _grader_error(question, test, error)
     try:
@@ -312,14 +347,14 @@ def _with_notes(message: str, error: BaseException) -> str:
     return "\n".join([message, *notes])
 
 
-def _explain_assert(failure: AssertionError, student: Student) -> str:
+def _explain_assert(failure: AssertionError, student: SubmissionProxy) -> str:
     """A plain ``assert`` failed in a public test: show the line and the last call's result."""
     frame = traceback.extract_tb(failure.__traceback__)[-1]
     message = str(failure) or f"assertion failed: {(frame.line or '').strip()}"
     return message + _last_call(student)
 
 
-def _last_call(student: Student) -> str:
+def _last_call(student: SubmissionProxy) -> str:
     if student.last_call is None:
         return ""
     label, args, kwargs, result = student.last_call
@@ -329,37 +364,69 @@ def _last_call(student: Student) -> str:
     return f"\n{label}({shown}) returned {show(result)}"
 
 
+class Reference:
+    """``ref``: the reference's modules, each imported here on first use (it is trusted).
+
+    A module the tests never touch (one that needs a library only its sandbox has)
+    is never imported.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._prefix = f"_rnnlab_reference{next(_loads)}_"
+
+    def __getattr__(self, module: str) -> ModuleType:
+        if module.startswith("_"):
+            raise AttributeError(module)
+        loaded = _load_file(self._folder / f"{module}.py", self._prefix + module)
+        setattr(self, module, loaded)
+        return loaded
+
+
+_loads = itertools.count()
+
+
 @cache
-def reference() -> SimpleNamespace:
-    """The reference's numpy modules, imported here (they are trusted; no TensorFlow)."""
-    return SimpleNamespace(
-        **{
-            name: importlib.import_module(f"reference.{name}")
-            for name in ("vocab", "labels", "padding", "splits", "rnn")
-        }
-    )
+def reference(assignment: Assignment) -> Reference:
+    return Reference(assignment.reference)
 
 
-def _substitutes(question: Question) -> dict[tuple[str, str], Callable]:
-    """The graded functions of the other questions on the same module: the reference's."""
-    others = [q for q in QUESTIONS if q.module == question.module and q.id != question.id]
-    if not others:
-        return {}
-    module = getattr(reference(), question.module)
-    return {(question.module, f): getattr(module, f) for q in others for f in q.functions}
-
-
-@cache
-def _public_module(module: str) -> ModuleType:
-    path = PUBLIC_TESTS / f"test_{module}.py"
-    spec = importlib.util.spec_from_file_location(f"_rnnlab_public_{module}", path)
+def _load_file(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
     loaded = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = loaded
     spec.loader.exec_module(loaded)
     return loaded
 
 
-def _check_function(question: Question, test: Test) -> Callable:
+def _substitutes(assignment: Assignment, question: Question) -> dict[tuple[str, str], Callable]:
+    """The graded functions of the other questions on the same module: the reference's."""
+    others = [
+        q for q in assignment.questions if q.module == question.module and q.id != question.id
+    ]
+    if not others:
+        return {}
+    module = getattr(reference(assignment), question.module)
+    return {(question.module, f): getattr(module, f) for q in others for f in q.functions}
+
+
+@cache
+def _public_tests(assignment: Assignment, module: str) -> ModuleType:
+    path = assignment.public_tests / f"test_{module}.py"
+    return _load_file(path, f"_rnnlab_public{next(_loads)}_{module}")
+
+
+@cache
+def _hidden_tests(assignment: Assignment) -> str:
+    """The hidden tests' folder as a package (its helpers import relatively); its name."""
+    package = ModuleType(f"_rnnlab_hidden{next(_loads)}")
+    package.__path__ = [str(assignment.hidden_tests)]
+    sys.modules[package.__name__] = package
+    return package.__name__
+
+
+def _test_function(assignment: Assignment, question: Question, test: Test) -> Callable:
     if test.visibility == "public":
-        return getattr(_public_module(question.module), f"test_{test.id}")
-    return getattr(importlib.import_module(f"autograder.checks.{question.id}"), test.id)
+        return getattr(_public_tests(assignment, question.module), f"test_{test.id}")
+    module = importlib.import_module(f"{_hidden_tests(assignment)}.{question.id}")
+    return getattr(module, test.id)

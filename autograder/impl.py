@@ -1,7 +1,8 @@
 """Load an implementation of the graded modules (the reference, or a student's folder) by path.
 
-Used by the lab runs, which execute the student's code in this process on
-purpose: the lab is the student's own program. Grading never does this.
+Used by an assignment's own commands (its lab runs, say), which execute the
+student's code in this process on purpose: that is the student's own program.
+Grading never does this.
 """
 
 import importlib.util
@@ -9,8 +10,6 @@ import itertools
 import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
-
-from autograder import ROOT
 
 _loads = itertools.count()
 
@@ -20,10 +19,17 @@ class ImplError(Exception):
 
 
 def resolve(impl: str | Path) -> Path:
-    """The folder of ``impl``: ``reference`` and ``assignment`` are the project's own."""
-    folder = ROOT / str(impl) if str(impl) in ("reference", "assignment") else Path(impl)
+    """The folder of ``impl``: ``reference`` and ``assignment`` are the current assignment's
+    reference and stubs (``manifest.current()``); anything else is a path."""
+    if str(impl) in ("reference", "assignment"):
+        from autograder import manifest
+
+        current = manifest.current()
+        folder = current.reference if str(impl) == "reference" else current.folder
+    else:
+        folder = Path(impl)
     if not folder.is_dir():
-        raise ImplError(f"{folder} is not a folder of modules (expected vocab.py, rnn.py, ...)")
+        raise ImplError(f"{folder} is not a folder of modules (the assignment's <module>.py files)")
     return folder.resolve()
 
 

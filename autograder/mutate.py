@@ -9,7 +9,8 @@ questions of its module and classified:
 - ``leak``: full marks on its own question but points lost on another one, so
   one slip costs a student a question it is not about;
 - ``survived``: full marks everywhere: the tests miss this slip, unless it is
-  ``equivalent`` (listed, with the reason, in ``checks/equivalent_mutants.toml``);
+  ``equivalent`` (listed, with the reason, in the file the manifest's
+  ``equivalent_mutants`` names);
 - ``grader-fault``: some test got no verdict because the grader failed.
 
 Mutations touch only the graded functions' solution code (between ``# BEGIN
@@ -19,7 +20,8 @@ constants: an int ``c`` becomes ``c + 1`` and ``c - 1``; a float ``c`` becomes
 bounds, where halving or doubling is the plausible slip.
 
 Generation is deterministic; ``sample(mutants, n, seed)`` picks ``n`` in all,
-spread evenly over the questions: the same ones for the same seed.
+spread evenly over the questions: the same ones for the same seed. A mutant's
+question runs under its profile's ``mutant_seconds`` (the manifest's).
 """
 
 import ast
@@ -39,18 +41,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from autograder import ROOT
-from autograder.rubric import MODULES, QUESTIONS, Question
+from autograder import manifest
+from autograder.manifest import Assignment
+from autograder.rubric import Question
 
-REFERENCE = ROOT / "reference"
-EQUIVALENT = ROOT / "autograder" / "checks" / "equivalent_mutants.toml"
-SECONDS = {"numpy": 10.0, "tensorflow": 90.0}
-"""A question's budget for a mutant: the reference needs ~1 s (numpy) and ~10 s
-(TensorFlow) even beside another grading; an endless loop costs no more than this."""
 WORKERS = 2
 """Mutants graded at once: measured fastest on 2 cores (benchmarks/bench_mutate.py)."""
 TIMEOUT_WORDS = ("ran out of time", "no answer within")
@@ -70,7 +69,7 @@ class Site:
     defaults: dict[str, ast.expr]
     """The function's parameters that have a default, and that default."""
     module_names: frozenset[str]
-    """Names bound at the module's top level (imports such as ``np``, ``tf1``)."""
+    """Names bound at the module's top level (imports such as ``np``, ``math``)."""
 
 
 Operator = Callable[[Site], Iterator[ast.AST]]
@@ -122,8 +121,10 @@ SWAPS: dict[str, tuple[str, ...]] = {
     "lower": ("upper",),
 }
 """Functions (by their last name: ``np.max``, ``x.max``, ``max``) a slip can swap."""
-TF_SWAPS: dict[str, tuple[str, ...]] = {"round": ("cast",), "cast": ("round",)}
-"""Swaps that only make sense in TensorFlow (``tf.round`` for ``tf.cast``)."""
+CAST_SWAPS: dict[str, tuple[str, ...]] = {"round": ("cast",), "cast": ("round",)}
+"""Swaps of an array library's module functions only: ``lib.round`` <-> ``lib.cast``
+(rounding a float tensor, or casting it, where both are spelled as functions of the
+library). Applied to attributes of a module-level name (``lib.round``), never to methods."""
 
 
 def drop_statement(site: Site) -> Iterator[ast.AST]:
@@ -239,7 +240,7 @@ def call_to_argument(site: Site) -> Iterator[ast.AST]:
             yield copy.deepcopy(node.args[0])
     elif isinstance(node.func, ast.Attribute):
         receiver = node.func.value
-        # tf.Graph() -> tf is no slip anyone makes: leave modules alone.
+        # lib.Graph() -> lib is no slip anyone makes: leave modules alone.
         if not (isinstance(receiver, ast.Name) and receiver.id in site.module_names):
             yield copy.deepcopy(receiver)
 
@@ -265,13 +266,13 @@ def parameter_default(site: Site) -> Iterator[ast.AST]:
 
 
 def swap_function(site: Site) -> Iterator[ast.AST]:
-    """A function swapped for its look-alike (``SWAPS``, ``TF_SWAPS``): ``np.max`` -> ``np.min``."""
+    """A function swapped for a look-alike (``SWAPS``, ``CAST_SWAPS``): ``np.max`` -> ``np.min``."""
     node = site.node
     if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
         alternatives = SWAPS.get(node.attr, ())
         root = _root(node)
-        if root in ("tf", "tf1"):
-            alternatives += TF_SWAPS.get(node.attr, ())
+        if root in site.module_names:
+            alternatives += CAST_SWAPS.get(node.attr, ())
         if root == "np" and isinstance(node.value, ast.Name):  # np.sigmoid: no such thing
             alternatives = tuple(a for a in alternatives if _in_numpy(a))
         for name in alternatives:
@@ -373,9 +374,19 @@ class Mutant:
 
 
 def generate(
-    questions: Iterable[Question] = QUESTIONS, reference: Path = REFERENCE
+    questions: Iterable[Question] | None = None,
+    reference: Path | None = None,
+    *,
+    assignment: Assignment | None = None,
 ) -> list[Mutant]:
-    """Every mutant of the graded functions of ``questions``, in a fixed order."""
+    """Every mutant of the graded functions of ``questions``, in a fixed order.
+
+    ``assignment`` defaults to ``manifest.current()``, ``questions`` to all of its, and
+    ``reference`` to its reference folder.
+    """
+    assignment = assignment or manifest.current()
+    questions = assignment.questions if questions is None else questions
+    reference = assignment.reference if reference is None else reference
     mutants = []
     for q in questions:
         source = (reference / f"{q.module}.py").read_text()
@@ -630,9 +641,16 @@ class Result:
     """Why the mutant is equivalent (from the equivalent-mutants file)."""
 
 
-def load_equivalent(path: Path = EQUIVALENT) -> dict[str, str]:
-    """``{mutant id: reason}`` of the mutants known to change nothing."""
-    if not path.exists():
+def load_equivalent(
+    path: Path | None = None, *, assignment: Assignment | None = None
+) -> dict[str, str]:
+    """``{mutant id: reason}`` of the mutants known to change nothing.
+
+    ``path`` defaults to the assignment's ``equivalent_mutants`` file (none: no mutant).
+    """
+    if path is None:
+        path = (assignment or manifest.current()).equivalent_mutants
+    if path is None or not path.exists():
         return {}
     entries = tomllib.loads(path.read_text()).get("mutant", [])
     return {str(e["id"]): str(e.get("reason", "")) for e in entries}
@@ -652,20 +670,45 @@ def classify(mutant: Mutant, graded: Graded, equivalent: dict[str, str]) -> Resu
     return Result(mutant, graded, "survived")
 
 
-def grade_mutant(mutant: Mutant, seconds: dict[str, float] | None = None) -> Graded:
-    """Grade the reference with ``mutant``'s module in place, on that module's questions."""
+def mutant_seconds(assignment: Assignment) -> dict[str, float]:
+    """A question's budget for a mutant, per profile: the manifest's ``mutant_seconds``.
+
+    Enough for the reference beside another grading; an endless loop costs no more."""
+    return {name: p.mutant_seconds for name, p in assignment.profiles.items()}
+
+
+@cache
+def _load(path: Path) -> Assignment:
+    """The assignment of a worker process, loaded once."""
+    return manifest.load(path)
+
+
+def grade_mutant(
+    mutant: Mutant,
+    seconds: dict[str, float] | None = None,
+    assignment: Assignment | Path | None = None,
+) -> Graded:
+    """Grade the reference with ``mutant``'s module in place, on that module's questions.
+
+    ``assignment`` (or its manifest's path: a worker process loads it once) defaults
+    to ``manifest.current()``.
+    """
     from autograder.grade import grade
 
     started = time.monotonic()
-    questions = [q for q in QUESTIONS if q.module == mutant.module]
     try:
+        if isinstance(assignment, Path):
+            assignment = _load(assignment)
+        assignment = assignment or manifest.current()
+        questions = [q for q in assignment.questions if q.module == mutant.module]
         with tempfile.TemporaryDirectory(prefix="rnnlab-mutant-") as scratch:
             folder = Path(scratch) / "submission"
             folder.mkdir()
-            for module in MODULES:
-                shutil.copy(REFERENCE / f"{module}.py", folder / f"{module}.py")
+            for module in assignment.modules:
+                shutil.copy(assignment.reference / f"{module}.py", folder / f"{module}.py")
             (folder / f"{mutant.module}.py").write_text(mutant.source)
-            report = grade(folder, questions=questions, seconds={**SECONDS, **(seconds or {})})
+            budget = mutant_seconds(assignment) | (seconds or {})
+            report = grade(folder, assignment=assignment, questions=questions, seconds=budget)
     except Exception:  # noqa: BLE001 - grade() itself broke: the grader's fault, on record
         return Graded(grader_errors=[traceback.format_exc()], seconds=time.monotonic() - started)
     graded = Graded(seconds=time.monotonic() - started)
@@ -688,15 +731,22 @@ def run(
     seconds: dict[str, float] | None = None,
     equivalent: dict[str, str] | None = None,
     on_result: Callable[[Result], None] | None = None,
+    assignment: Assignment | None = None,
 ) -> list[Result]:
     """Grade ``mutants``, ``workers`` at once (default ``default_workers()``), in processes.
 
     The results come in the order of ``mutants``. A grader process that dies
     sends its mutants to a fresh pool once; a second death is a grader fault.
+    ``assignment`` defaults to ``manifest.current()``; ``equivalent`` to its file's.
     """
-    known = load_equivalent() if equivalent is None else equivalent
-    # TensorFlow's mutants take ~10x longer: started first, they leave no long tail.
-    todo = sorted(mutants, key=lambda m: m.module != "lstm")
+    assignment = assignment or manifest.current()
+    known = load_equivalent(assignment=assignment) if equivalent is None else equivalent
+
+    def budget(mutant: Mutant) -> float:
+        return assignment.profile(assignment.question(mutant.question)).mutant_seconds
+
+    # The slowest profile's mutants first: started last, they would leave a long tail.
+    todo = sorted(mutants, key=budget, reverse=True)
     results: dict[str, Result] = {}
     for attempt in (1, 2):
         lost = []
@@ -706,7 +756,7 @@ def run(
             initializer=_die_with_the_run,
         )
         try:
-            futures = {pool.submit(grade_mutant, m, seconds): m for m in todo}
+            futures = {pool.submit(grade_mutant, m, seconds, assignment.path): m for m in todo}
             for future in as_completed(futures):
                 mutant = futures[future]
                 try:
@@ -764,9 +814,8 @@ class Counts:
 
 
 def counts(generated: Sequence[Mutant], results: Sequence[Result]) -> dict[str, Counts]:
-    """Per question (in the rubric's order) what happened to its mutants."""
-    order = [q.id for q in QUESTIONS if any(m.question == q.id for m in generated)]
-    table = {q: Counts() for q in order}
+    """Per question (in the order of generation) what happened to its mutants."""
+    table = {q: Counts() for q in dict.fromkeys(m.question for m in generated)}
     for mutant in generated:
         table[mutant.question].generated += 1
     for result in results:
@@ -785,11 +834,11 @@ def print_report(
     from rich import box
     from rich.table import Table
 
-    # Narrow padding: the table fits in 80 columns.
+    # One space between columns, none at the edges: the table fits in 80 columns.
     table = Table(
         title="mutants of the reference, graded",
         box=box.SIMPLE_HEAD,
-        padding=(0, 0, 0, 1),
+        collapse_padding=True,
         pad_edge=False,
     )
     table.add_column("question", no_wrap=True)
@@ -813,7 +862,7 @@ def print_report(
     for status, title in (
         ("grader-fault", "grader faults (the grader's bug)"),
         ("leak", "leaks (killed only on another question)"),
-        ("survived", "survivors (unexplained: triage into checks/equivalent_mutants.toml)"),
+        ("survived", "survivors (unexplained: triage into the equivalent-mutants file)"),
     ):
         chosen = [r for r in results if r.status == status]
         if not chosen:

@@ -15,10 +15,11 @@ submission's can run, and the plugin does the grading on three of otter's events
   of its own modules (a ``json.py``, an ``otter/`` or ``autograder/``
   package...) and otter finds no ``.OTTER_LOG`` to unpickle. Then rnnlab's
   engine, the copy inside the grading zip (``source/rnnlab``, whatever rnnlab is
-  installed), grades the moved files with ``rnnlab grade`` in a separate
-  ``python -I`` process that starts in an empty folder, with that copy first on
-  its ``sys.path`` and the submission nowhere on it: the modules run only in
-  rnnlab's sandboxes, as with ``rnnlab grade``.
+  installed), grades the moved files with ``rnnlab grade`` on the assignment the
+  zip carries beside it (its manifest named by ``ASSIGNMENT_POINTER``), in a
+  separate ``python -I`` process that starts in an empty folder, with that copy
+  first on its ``sys.path`` and the submission nowhere on it: the modules run only
+  in rnnlab's sandboxes, as with ``rnnlab grade``.
 - ``before_execution``: otter is given an empty notebook to execute, so the
   notebook's own code never runs either. Its kernel runs only otter's cells and
   the OK tests, which read each test's outcome from the file the plugin wrote
@@ -45,6 +46,8 @@ PLUGIN = "autograder.otter_bridge.RnnlabGrading"
 """The plugin's importable name, as the grading zip's ``otter_config.json`` gives it."""
 ENGINE = "rnnlab"
 """The engine's folder in the grading zip (``/autograder/source/rnnlab`` on Gradescope)."""
+ASSIGNMENT_POINTER = "ASSIGNMENT"
+"""A file in the engine's folder: the path of the assignment's manifest, relative to it."""
 OUTCOMES_ENV = "RNNLAB_OTTER_OUTCOMES"
 """The variable naming the file of outcomes (test name -> "passed" or its feedback)."""
 OTTERS_OWN = frozenset({"tests"})
@@ -120,7 +123,7 @@ class RnnlabGrading(AbstractOtterPlugin):
         init = upload / "__init__.py"
         if init.is_file() and not init.is_symlink() and init.stat().st_size == 0:
             init.unlink()
-        self._results = self._grade(engine, upload)
+        self._results = self._grade(engine, _manifest(engine), upload)
         outcomes = {
             test["name"]: "passed" if test.get("status") == "passed" else test.get("output", "")
             for test in self._results.get("tests", [])
@@ -129,18 +132,24 @@ class RnnlabGrading(AbstractOtterPlugin):
         path.write_text(json.dumps(outcomes))
         os.environ[OUTCOMES_ENV] = str(path)  # the kernel otter starts next inherits it
 
-    def _grade(self, engine: Path, upload: Path) -> dict:
+    def _grade(self, engine: Path, manifest_path: Path, upload: Path) -> dict:
         """``rnnlab grade`` of ``upload`` by the engine at ``engine``: its results.json."""
         output = self._scratch / "results" / "results.json"
         empty = self._scratch / "cwd"
         empty.mkdir()
         command = [sys.executable, "-I", "-c", _BOOT, str(engine)]
+        command += ["--assignment", str(manifest_path)]
         command += ["grade", str(upload), "-o", str(output), "-q"]
         # Imported here: it brings the checks and hypothesis, which otter's process (and
         # `otter generate`, which loads the plugin too) need only when grading.
+        from autograder import manifest
         from autograder.grade import worst_case_seconds
 
-        seconds = worst_case_seconds() + START_SECONDS
+        try:
+            assignment = manifest.load(manifest_path)
+        except manifest.ManifestError as error:
+            raise OtterRuntimeError(f"this grading zip's assignment is broken: {error}") from None
+        seconds = worst_case_seconds(assignment=assignment) + START_SECONDS
         try:
             done = subprocess.run(
                 command, cwd=empty, capture_output=True, text=True, timeout=seconds
@@ -177,6 +186,17 @@ class RnnlabGrading(AbstractOtterPlugin):
             return "rnnlab did not grade this submission"
         report = f"rnnlab graded this submission: {self._results.get('score', 0):g} points"
         return f"{report}\n{self._stderr}" if self._stderr else report
+
+
+def _manifest(engine: Path) -> Path:
+    """The manifest of the assignment the zip carries (``ASSIGNMENT_POINTER`` names it)."""
+    pointer = engine / ASSIGNMENT_POINTER
+    if not pointer.is_file():
+        raise OtterRuntimeError(f"this grading zip holds no {ASSIGNMENT_POINTER} in {engine}")
+    path = (engine / pointer.read_text().strip()).resolve()
+    if not path.is_relative_to(engine.resolve()) or not path.is_file():
+        raise OtterRuntimeError(f"this grading zip holds no assignment manifest at {path}")
+    return path
 
 
 def _zip_files(root: Path) -> set[str]:

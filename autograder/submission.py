@@ -39,8 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from autograder.rubric import MODULES
-
 MAX_FILES = 2000
 """At most this many members in a zip, or entries in the part of a folder walked."""
 MAX_FILE_BYTES = 5 << 20
@@ -107,8 +105,11 @@ class Submission:
     """Module name -> why it cannot be imported (missing, not UTF-8, not a regular file)."""
 
 
-def prepare(path: Path, dest: Path) -> Submission:
+def prepare(path: Path, dest: Path, modules: tuple[str, ...]) -> Submission:
     """Copy the submission's Python files from ``path`` into the new folder ``dest``.
+
+    ``modules`` are the graded modules: the folder holding most of them is the
+    submission's, and each one missing or unreadable is a problem of its own.
 
     Raises ``SubmissionError`` when the submission as a whole cannot be graded.
     """
@@ -121,16 +122,16 @@ def prepare(path: Path, dest: Path) -> Submission:
         where = _show(str(path), 400)  # the grader's own path: shown whole
         raise SubmissionError(f"{where} cannot be read ({_reason(error)})") from None
     if stat.S_ISDIR(info.st_mode):
-        files, problems = _from_folder(path)
+        files, problems = _from_folder(path, modules)
     elif stat.S_ISREG(info.st_mode):
-        files, problems = _from_zip(path), {}
+        files, problems = _from_zip(path, modules), {}
     else:
         raise SubmissionError(f"{_show(path.name)} is neither a folder nor a zip file")
     dest.mkdir(parents=True)
     for name, data in files.items():
         (dest / name).write_bytes(data)  # a plain, importable basename: see _importable
     ordered = {}
-    for module in MODULES:
+    for module in modules:
         data = files.get(f"{module}.py")
         if module in problems:
             ordered[module] = problems[module]
@@ -178,11 +179,13 @@ def _skipped(name: str) -> bool:
     return name.startswith(".") or name in SKIPPED_FOLDERS
 
 
-def _pick_folder(python_files: Iterable[PurePosixPath]) -> PurePosixPath | None:
+def _pick_folder(
+    python_files: Iterable[PurePosixPath], modules: tuple[str, ...]
+) -> PurePosixPath | None:
     """The folder holding the most graded modules (the top level wins ties)."""
     score: dict[PurePosixPath, int] = {}
     for name in python_files:
-        if name.stem in MODULES:
+        if name.stem in modules:
             score[name.parent] = score.get(name.parent, 0) + 1
     if not score:
         return None
@@ -197,16 +200,16 @@ class _Unreadable(Exception):
     """A file that cannot be read as a regular file; the message says why."""
 
 
-def _from_folder(root: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+def _from_folder(root: Path, modules: tuple[str, ...]) -> tuple[dict[str, bytes], dict[str, str]]:
     shown = _show(root.name or str(root))
     regular, irregular = _walk(root, shown)
-    folder = _pick_folder([*regular, *irregular])
+    folder = _pick_folder([*regular, *irregular], modules)
     files: dict[str, bytes] = {}
     problems: dict[str, str] = {}
     if folder is None:
         return files, problems
     for name in irregular:
-        if name.parent == folder and name.stem in MODULES:
+        if name.parent == folder and name.stem in modules:
             problems[name.stem] = f"{name.name} is not a regular file"
     total = 0
     for name, full in regular.items():
@@ -215,7 +218,7 @@ def _from_folder(root: Path) -> tuple[dict[str, bytes], dict[str, str]]:
         try:
             data = _read_regular(full)
         except _Unreadable as error:
-            if name.stem in MODULES:
+            if name.stem in modules:
                 problems[name.stem] = f"{name.name} {error}"
             continue
         if len(data) > MAX_FILE_BYTES:
@@ -308,7 +311,7 @@ def _read_regular(path: str) -> bytes:
 # --- zips ------------------------------------------------------------------------------
 
 
-def _from_zip(path: Path) -> dict[str, bytes]:
+def _from_zip(path: Path, modules: tuple[str, ...]) -> dict[str, bytes]:
     shown = _show(path.name)
     try:
         # Not O_NOFOLLOW: the path is the grader's; O_NONBLOCK: it may have become a pipe.
@@ -324,14 +327,14 @@ def _from_zip(path: Path) -> dict[str, bytes]:
                 f"{shown} is larger than the {_megabytes(MAX_ZIP_BYTES)} limit for a zip"
             )
         with open(fd, "rb", closefd=False) as file:
-            return _open_zip(file, shown)
+            return _open_zip(file, shown, modules)
     except _BROKEN_ZIP as error:
         raise SubmissionError(f"{shown} is a broken zip file ({_reason(error)})") from None
     finally:
         os.close(fd)
 
 
-def _open_zip(file: BinaryIO, shown: str) -> dict[str, bytes]:
+def _open_zip(file: BinaryIO, shown: str, modules: tuple[str, ...]) -> dict[str, bytes]:
     # zipfile reads the whole central directory into objects, however many entries
     # it holds: count their signatures first to bound that.
     if _count(file, _CENTRAL_HEADER, 10 * MAX_FILES) > 10 * MAX_FILES:
@@ -343,7 +346,7 @@ def _open_zip(file: BinaryIO, shown: str) -> dict[str, bytes]:
             raise SubmissionError(f"{shown} is a broken zip file (its end is missing: truncated?)")
         raise SubmissionError(f"{shown} is neither a folder nor a zip file")
     with zipfile.ZipFile(file) as archive:
-        return _read_zip(archive, shown)
+        return _read_zip(archive, shown, modules)
 
 
 def _count(file: BinaryIO, needle: bytes, enough: int) -> int:
@@ -365,7 +368,7 @@ def _member_path(info: zipfile.ZipInfo, shown: str) -> PurePosixPath | None:
     return PurePosixPath(*parts) if parts else None
 
 
-def _read_zip(archive: zipfile.ZipFile, shown: str) -> dict[str, bytes]:
+def _read_zip(archive: zipfile.ZipFile, shown: str, modules: tuple[str, ...]) -> dict[str, bytes]:
     members = archive.infolist()
     if len(members) > MAX_FILES:
         raise SubmissionError(f"{shown} has {len(members)} entries (at most {MAX_FILES})")
@@ -405,7 +408,7 @@ def _read_zip(archive: zipfile.ZipFile, shown: str) -> dict[str, bytes]:
                 raise SubmissionError(f"{shown} holds {_show(str(name))} twice")
             python[name] = info
     wanted = [name for name in python if not venvs.intersection(name.parents)]
-    folder = _pick_folder(wanted)
+    folder = _pick_folder(wanted, modules)
     return {
         name.name: _read_member(archive, python[name], f"{_show(str(name))} in {shown}")
         for name in wanted

@@ -20,8 +20,10 @@ import sys
 import time
 from pathlib import Path
 
+from autograder import manifest
+
 ROOT = Path(__file__).resolve().parent.parent
-NUMPY_QUESTIONS = ["vocab", "labels", "padding", "splits", "rnn_forward", "rnn_backward"]
+NUMPY_QUESTIONS = [q.id for q in manifest.current().questions if q.profile == "numpy"]
 SANDBOX_ONCE = """
 from pathlib import Path
 from autograder.sandbox import Sandbox

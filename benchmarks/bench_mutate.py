@@ -16,7 +16,9 @@ import sys
 import time
 
 from autograder import mutate
-from autograder.rubric import QUESTIONS
+from autograder.manifest import current as current_assignment
+
+LAB = current_assignment()
 
 
 def per_minute(mutants: list[mutate.Mutant], workers: int) -> tuple[float, int]:
@@ -34,8 +36,8 @@ def main() -> int:
     parser.add_argument("--tensorflow", type=int, default=6)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 3])
     args = parser.parse_args()
-    numpy_questions = [q for q in QUESTIONS if not q.uses_tensorflow]
-    tf_questions = [q for q in QUESTIONS if q.uses_tensorflow]
+    numpy_questions = [q for q in LAB.questions if q.profile != "tensorflow"]
+    tf_questions = [q for q in LAB.questions if q.profile == "tensorflow"]
     samples = {
         f"{args.numpy} numpy mutants": mutate.sample(mutate.generate(numpy_questions), args.numpy),
         f"{args.tensorflow} lstm_graph mutants": mutate.sample(

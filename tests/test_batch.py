@@ -40,7 +40,7 @@ def test_grade_all_writes_a_row_and_results_per_student(tmp_path):
     gradebook = tmp_path / "out" / "gradebook.csv"
     batch.grade_all(make_class(tmp_path / "class"), gradebook, workers=2)
     rows = {r["student"]: r for r in read(gradebook)}
-    assert list(read(gradebook)[0]) == batch.COLUMNS
+    assert list(read(gradebook)[0]) == batch.columns()
     assert set(rows) == {"alice", "bob", "carol", "dave"}
     assert rows["carol"]["total"] == "100" and rows["carol"]["status"] == "graded"
     assert rows["alice"]["padding"] == "5" and rows["alice"]["total"] == "95"

@@ -14,7 +14,9 @@ import yaml
 
 from autograder import ROOT, stubs
 from autograder.build import build, student_ok_tests
-from autograder.rubric import MODULES, QUESTIONS
+from autograder.manifest import current as current_assignment
+
+LAB = current_assignment()
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +29,9 @@ def solution_lines() -> set[str]:
 
     (``split_idx = int(n * split_frac)`` is the contract's own wording, for one.)
     """
-    stated = "\n".join(stubs.render(ROOT / "reference", m) for m in MODULES)
+    stated = "\n".join(stubs.render(ROOT / "reference", m) for m in LAB.modules)
     lines = set()
-    for module in MODULES:
+    for module in LAB.modules:
         inside = False
         for line in (ROOT / "reference" / f"{module}.py").read_text().splitlines():
             stripped = line.strip()
@@ -44,7 +46,7 @@ def solution_lines() -> set[str]:
 
 def hidden_test_names() -> set[str]:
     names = set()
-    for path in (ROOT / "autograder" / "checks").glob("*.py"):
+    for path in (ROOT / "reference" / "hidden_tests").glob("*.py"):
         tree = ast.parse(path.read_text())
         names |= {
             n.name
@@ -61,7 +63,7 @@ def kit_texts(dist) -> dict[str, str]:
 
 def test_the_kit_has_what_students_need(dist):
     names = set(kit_texts(dist))
-    expected = {f"{m}.py" for m in MODULES} | {
+    expected = {f"{m}.py" for m in LAB.modules} | {
         "lab.ipynb",
         "requirements.txt",
         "README.md",
@@ -71,7 +73,7 @@ def test_the_kit_has_what_students_need(dist):
         "tests/probes.py",
     }
     assert expected <= names
-    assert {f"otter_tests/{q.id}.py" for q in QUESTIONS} <= names
+    assert {f"otter_tests/{q.id}.py" for q in LAB.questions} <= names
 
 
 def test_the_kit_holds_no_reference_code_and_no_hidden_tests(dist):
@@ -95,13 +97,13 @@ def test_the_notebook_is_valid_and_checks_every_question(dist):
     notebook = nbformat.read(dist["student"] / "lab.ipynb", as_version=4)
     nbformat.validate(notebook)
     source = "\n".join(cell.source for cell in notebook.cells)
-    for question in QUESTIONS:
+    for question in LAB.questions:
         assert f'grader.check("{question.id}")' in source
     assert "grader.export(" in notebook.cells[-1].source
 
 
 def test_the_ok_files_run_each_public_test_once():
-    for question in QUESTIONS:
+    for question in LAB.questions:
         namespace: dict = {}
         exec(student_ok_tests()[f"{question.id}.py"], namespace)
         cases = namespace["test"]["suites"][0]["cases"]
@@ -117,7 +119,7 @@ def test_the_workflow_runs_the_public_checks_and_reports_the_score(dist, tmp_pat
     assert "pip install -r requirements.txt" in commands[0]
     kit = tmp_path / "kit"
     shutil.copytree(dist["student"], kit)
-    for module in MODULES:  # a student who has done everything
+    for module in LAB.modules:  # a student who has done everything
         shutil.copy(ROOT / "reference" / f"{module}.py", kit / f"{module}.py")
     summary = tmp_path / "summary.md"
     env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary)}
@@ -130,6 +132,6 @@ def test_the_workflow_runs_the_public_checks_and_reports_the_score(dist, tmp_pat
         capture_output=True,
         text=True,
     )
-    total = sum(t.points for q in QUESTIONS for t in q.tests if t.visibility == "public")
+    total = sum(t.points for q in LAB.questions for t in q.tests if t.visibility == "public")
     assert done.returncode == 0, done.stdout[-2000:]
     assert f"Public checks: {total:g} / {total:g} points" in summary.read_text()

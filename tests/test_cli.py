@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from autograder import manifest
 from autograder.cli import main
 
 
@@ -56,7 +57,18 @@ def test_help_lists_the_commands():
     # Each command heads a line of the COMMAND list, indented by four (wrapped help by more).
     lines = result.stdout.splitlines()
     listed = [line.split()[0] for line in lines if line[:4] == "    " and line[4:5] != " "]
-    assert listed == ["lab", "data", "grade", "grade-all", "check", "mutate", "build", "stubs"]
+    assert listed == [
+        "lab",
+        "data",
+        "grade",
+        "grade-all",
+        "check",
+        "mutate",
+        "build",
+        "stubs",
+        "validate",
+        "new",
+    ]
     assert "run one half of the lab end to end" in result.stdout
 
 
@@ -86,3 +98,34 @@ def test_grade_writes_results_and_exits_0_whatever_the_score(tmp_path):
 def test_grade_of_nothing_is_an_error(tmp_path, capsys):
     assert main(["grade", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.fixture
+def own_assignment(monkeypatch):
+    """``--assignment`` sets RNNLAB_ASSIGNMENT for the process: undone after the test."""
+    monkeypatch.delenv("RNNLAB_ASSIGNMENT", raising=False)
+    yield
+    manifest.current.cache_clear()
+
+
+def test_new_writes_a_skeleton_that_validates_and_grades(tmp_path, capsys, own_assignment):
+    """``rnnlab new``: a second assignment from nothing, checked and graded by the engine."""
+    target = tmp_path / "course"
+    assert main(["new", str(target)]) == 0
+    manifest_path = target / "assignment" / "rnnlab.toml"
+    assert main(["validate", str(manifest_path)]) == 0
+    assert "OK" in capsys.readouterr().out
+    assert main(["--assignment", str(manifest_path), "grade", str(target / "assignment")]) == 0
+    assert "score 0 / " in capsys.readouterr().out
+    assert main(["new", str(target)]) == 2  # not over an assignment that exists
+
+
+def test_validate_fails_on_a_reference_that_fails_a_test(tmp_path, capsys):
+    target = tmp_path / "course"
+    assert main(["new", str(target)]) == 0
+    module = next((target / "reference").glob("[!_]*.py"))
+    text = module.read_text()
+    body = text[text.index("# BEGIN SOLUTION") : text.index("# END SOLUTION")]
+    indent = body.splitlines()[1][: len(body.splitlines()[1]) - len(body.splitlines()[1].lstrip())]
+    module.write_text(text.replace(body, f"# BEGIN SOLUTION\n{indent}return None\n{indent}"))
+    assert main(["validate", str(target / "assignment")]) == 1

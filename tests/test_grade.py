@@ -7,6 +7,7 @@ reference that cannot load) is never silently charged: the test says
 and ``rnnlab grade`` exits with its own code.
 """
 
+import importlib
 import json
 import os
 import subprocess
@@ -16,12 +17,20 @@ import textwrap
 import pytest
 import submissions
 
-import autograder.checks.labels as label_checks
 from autograder import ROOT, batch, cli, grade, results
-from autograder.checks import known_mistake
-from autograder.rubric import UnknownQuestion, question
+from autograder.authoring import known_mistake
+from autograder.manifest import current as current_assignment
+from autograder.rubric import UnknownQuestion
 
-LABELS = [question("labels")]
+LAB = current_assignment()
+
+
+LABELS = [LAB.question("labels")]
+
+
+def hidden_tests(question_id: str):
+    """The hidden-test module the engine loaded for ``question_id`` (to patch it)."""
+    return importlib.import_module(f"{grade._hidden_tests(LAB)}.{question_id}")
 
 
 def labels_submission(tmp_path, body: str):
@@ -76,7 +85,7 @@ def test_a_bug_in_a_check_is_a_grader_error(tmp_path, monkeypatch, capsys):
     def broken(sub, ref):
         return {}["no such key"]
 
-    monkeypatch.setattr(label_checks, "empty_inputs_give_empty_arrays", broken)
+    monkeypatch.setattr(hidden_tests("labels"), "empty_inputs_give_empty_arrays", broken)
     report = grade.grade(ROOT / "reference", questions=LABELS)
     (fault,) = report.grader_errors
     assert fault.test.id == "empty_inputs_give_empty_arrays" and not fault.passed
@@ -100,7 +109,7 @@ def test_a_reference_that_cannot_load_is_a_grader_error(monkeypatch):
         raise ImportError("No module named 'reference'")
 
     monkeypatch.setattr(grade, "_substitutes", missing)
-    report = grade.grade(ROOT / "reference", questions=[question("rnn_backward")])
+    report = grade.grade(ROOT / "reference", questions=[LAB.question("rnn_backward")])
     assert len(report.grader_errors) == len(report.outcomes) > 0
 
 
@@ -108,7 +117,7 @@ def test_the_graders_own_interrupt_stops_it(monkeypatch):
     def interrupted(sub, ref):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(label_checks, "empty_inputs_give_empty_arrays", interrupted)
+    monkeypatch.setattr(hidden_tests("labels"), "empty_inputs_give_empty_arrays", interrupted)
     with pytest.raises(KeyboardInterrupt):
         grade.grade(ROOT / "reference", questions=LABELS)
 
@@ -117,7 +126,7 @@ def test_an_unknown_question_is_a_usage_error_and_other_key_errors_are_not(capsy
     assert cli.main(["check", str(ROOT / "reference"), "-q", "nope"]) == 2
     assert "no question 'nope'" in capsys.readouterr().err
     with pytest.raises(UnknownQuestion):
-        question("nope")
+        LAB.question("nope")
 
     def broken(*args, **kwargs):
         raise KeyError("internal")
@@ -216,7 +225,7 @@ def test_a_public_test_that_breaks_on_none_is_a_verdict(tmp_path):
 
 
 def test_a_gradient_of_nan_reads_as_wrong():
-    from autograder.checks.rnn_backward import band
+    from reference.hidden_tests.rnn_backward import _band as band
 
     assert band(float("nan")) == band(float("inf")) == "wrong"
 

@@ -30,7 +30,10 @@ import venvs
 
 from autograder import ROOT
 from autograder.build import build
-from autograder.rubric import MODULES
+from autograder.manifest import current as current_assignment
+
+LAB = current_assignment()
+
 
 METADATA = {
     "id": 1,
@@ -99,7 +102,7 @@ def rnnlab_grade(python: Path, submission: Path, output: Path, env: dict) -> dic
 
 
 def modules_of(folder: Path) -> dict[str, bytes]:
-    return {f"{m}.py": (folder / f"{m}.py").read_bytes() for m in MODULES}
+    return {f"{m}.py": (folder / f"{m}.py").read_bytes() for m in LAB.modules}
 
 
 def zip_files(files: dict[str, bytes], target: Path) -> Path:

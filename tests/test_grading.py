@@ -14,8 +14,10 @@ import submissions
 
 from autograder import ROOT, results
 from autograder.grade import grade
-from autograder.rubric import QUESTIONS, TOTAL
+from autograder.manifest import current as current_assignment
 from autograder.sandbox import Sandbox, isolation
+
+LAB = current_assignment()
 
 FAST = {"numpy": 6.0}  # enough for any honest answer; keeps the endless loops short
 
@@ -25,7 +27,7 @@ def by_question(report) -> dict[str, float]:
 
 
 def questions_on(modules):
-    return [q for q in QUESTIONS if q.module in modules]
+    return [q for q in LAB.questions if q.module in modules]
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,7 @@ def reference_report():
 def test_the_reference_scores_full_marks(reference_report):
     failed = [f"{o.name}: {o.output}" for o in reference_report.outcomes if not o.passed]
     assert failed == []
-    assert reference_report.score == TOTAL == 100
+    assert reference_report.score == LAB.total == 100
 
 
 def test_results_json_is_gradescopes_format(reference_report, tmp_path):
@@ -44,8 +46,8 @@ def test_results_json_is_gradescopes_format(reference_report, tmp_path):
     results.write_json(reference_report, path)
     data = json.loads(path.read_text())
     assert data["score"] == 100 and data["execution_time"] > 0
-    assert len(data["tests"]) == sum(len(q.tests) for q in QUESTIONS)
-    ids = {q.id for q in QUESTIONS}
+    assert len(data["tests"]) == sum(len(q.tests) for q in LAB.questions)
+    ids = {q.id for q in LAB.questions}
     for test in data["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
         assert test["name"].split(":")[0] in ids
@@ -70,7 +72,7 @@ def test_a_buggy_submission_loses_points_on_its_question_only(bug, tmp_path):
     report = grade(folder, questions=questions_on(submissions.modules_touched(bug)))
     assert report.grader_errors == []  # a student's mistake is never the grader's fault
     scores = by_question(report)
-    full = {q.id: q.points for q in QUESTIONS if q.id in scores}
+    full = {q.id: q.points for q in LAB.questions if q.id in scores}
     assert scores[lost] < full[lost], f"{bug.stem} was not caught"
     assert {q: s for q, s in scores.items() if q != lost} == {
         q: p for q, p in full.items() if q != lost
@@ -83,7 +85,7 @@ def test_a_buggy_submission_loses_points_on_its_question_only(bug, tmp_path):
     if own is not None:  # one bug, its own clause's tests; any other failure points there
         failed = {o.test.id: o.output for o in report.outcomes if not o.passed}
         assert own <= set(failed), f"{sorted(own - set(failed))} did not fail"
-        titles = {t.id: t.title for q in QUESTIONS for t in q.tests}
+        titles = {t.id: t.title for q in LAB.questions for t in q.tests}
         for test, output in failed.items():
             if test not in own:
                 assert any(f"see '{titles[t]}'" in output for t in own), (test, output)

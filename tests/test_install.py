@@ -26,8 +26,8 @@ GRADE = """
 import json, sys
 from autograder import ROOT, results
 from autograder.grade import grade
-from autograder.rubric import question
-report = grade(sys.argv[1], questions=[question(q) for q in sys.argv[3:]])
+from autograder.manifest import current
+report = grade(sys.argv[1], questions=[current().question(q) for q in sys.argv[3:]])
 data = results.gradescope(report)
 data.pop("execution_time")
 data["root"] = str(ROOT)

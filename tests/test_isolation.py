@@ -26,8 +26,10 @@ import submissions
 import autograder.sandbox as sandbox_module
 from autograder import ROOT
 from autograder.grade import grade
-from autograder.rubric import QUESTIONS
+from autograder.manifest import current as current_assignment
 from autograder.sandbox import Limits, Sandbox, StudentError, launcher
+
+LAB = current_assignment()
 
 REACHABLE = sandbox_module.available_tiers()
 HOSTILE = submissions.HERE / "hostile"
@@ -240,7 +242,7 @@ def test_the_note_names_the_tier_and_what_it_cannot_stop(name):
 def test_covers_hide_all_but_the_way_to_the_python_installation(tmp_path):
     bound = tmp_path / "opt"  # a bound folder holding a checkout with its venv inside
     project = bound / "rnnlab"
-    for path in ("reference", "autograder/checks", "tests", ".venv/lib/site-packages/numpy"):
+    for path in ("reference", "autograder/sandbox", "tests", ".venv/lib/site-packages/numpy"):
         (project / path).mkdir(parents=True)
     (project / "README.md").write_text("x")
     site = project / ".venv" / "lib" / "site-packages"
@@ -602,7 +604,7 @@ def test_a_hostile_submission_gains_nothing_in_any_tier(folder, tier, tmp_path, 
     modules = submissions.hostile_modules(folder)
     report = grade(
         submission,
-        questions=[q for q in QUESTIONS if q.module in modules],
+        questions=[q for q in LAB.questions if q.module in modules],
         seconds=FAST,
         hidden_paths=[tmp_path / "out"],
     )

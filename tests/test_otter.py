@@ -24,8 +24,11 @@ from test_gradescope import strip
 from autograder import ROOT, results
 from autograder.build import ENGINE_PARTS, build
 from autograder.grade import grade
+from autograder.manifest import current as current_assignment
 from autograder.notebook import NOTEBOOK
-from autograder.rubric import MODULES
+
+LAB = current_assignment()
+
 
 QUICK = {
     "RNNLAB_LIMIT": "0",
@@ -72,7 +75,7 @@ def rnnlab_results(submission: Path) -> dict:
 def test_the_notebook_runs_top_to_bottom_on_the_reference(dist, tmp_path, tiny_data, monkeypatch):
     kit = tmp_path / "kit"
     shutil.copytree(dist["student"], kit)
-    for module in MODULES:
+    for module in LAB.modules:
         shutil.copy(ROOT / "reference" / f"{module}.py", kit / f"{module}.py")
     (kit / "plotting.py").write_text('"""A helper module of the student\'s own."""\n')
     for name, value in {**QUICK, "RNNLAB_DATA": str(tiny_data)}.items():
@@ -93,7 +96,7 @@ def test_the_notebook_runs_top_to_bottom_on_the_reference(dist, tmp_path, tiny_d
     assert len(exported) == 1
     names = set(zipfile.ZipFile(exported[0]).namelist())
     # Every module beside the notebook, the student's helper too; nothing of the kit's own.
-    assert {f"{m}.py" for m in MODULES} | {"plotting.py", NOTEBOOK} <= names
+    assert {f"{m}.py" for m in LAB.modules} | {"plotting.py", NOTEBOOK} <= names
     assert not any(name.startswith(("tests/", "otter_tests/")) for name in names)
     assert ".OTTER_LOG" not in names
     report = grade(exported[0])  # the notebook's own export, as a submission
@@ -116,7 +119,7 @@ def test_otter_run_writes_what_rnnlab_grade_writes(dist, tmp_path, name):
 
 @pytest.mark.parametrize("form", ["modules and a helper, no notebook", "a zip of the kit's folder"])
 def test_otter_run_grades_every_form_of_submission(dist, tmp_path, form):
-    files = {f"{m}.py": (ROOT / "assignment" / f"{m}.py").read_bytes() for m in MODULES}
+    files = {f"{m}.py": (ROOT / "assignment" / f"{m}.py").read_bytes() for m in LAB.modules}
     files["helpers.py"] = (ROOT / "reference" / "labels.py").read_bytes()
     files["labels.py"] = b"from helpers import encode_labels  # noqa: F401\n"
     if form == "a zip of the kit's folder":
@@ -136,7 +139,7 @@ def hostile_export(dist, folder: Path, target: Path) -> Path:
     """The notebook's export of the stubs, with everything of ``folder`` added as it is."""
     with zipfile.ZipFile(target, "w") as archive:
         archive.write(dist["student"] / NOTEBOOK, NOTEBOOK)
-        for module in MODULES:
+        for module in LAB.modules:
             archive.write(ROOT / "assignment" / f"{module}.py", f"{module}.py")
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
@@ -164,24 +167,24 @@ def test_nothing_of_a_submission_runs_outside_the_sandbox(dist, tmp_path, folder
 def test_a_zip_grades_with_the_engine_inside_it(tmp_path):
     """A grading zip built from an edited project grades by its edits, this install beside it."""
     project = tmp_path / "project"
-    for name in ENGINE_PARTS:
+    for name in (*ENGINE_PARTS, "assignment", "reference"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(source, project / name)
-    rubric = project / "autograder" / "rubric.py"
+    rubric = project / "assignment" / "rnnlab.toml"
     text = rubric.read_text()
     edits = {  # a title, and a point moved from one hidden test to another
         r'"build_vocab: ties go to the word that occurs first"': '"ties: edited in the zip"',
-        r'("vocab_matches_reference",\s*)2,': r"\g<1>1,",
-        r'("encode_matches_reference",\s*)2,': r"\g<1>3,",
+        r"(vocab_matches_reference = \{ points = )2,": r"\g<1>1,",
+        r"(encode_matches_reference = \{ points = )2,": r"\g<1>3,",
     }
     for old, new in edits.items():
         text, count = re.subn(old, new, text)
         assert count == 1, old
     rubric.write_text(text)
-    check = project / "autograder" / "checks" / "vocab.py"
+    check = project / "reference" / "hidden_tests" / "vocab.py"
     signature = "def ties_go_to_first_occurrence(sub, ref):\n"
     assert signature in check.read_text()
     check.write_text(
@@ -229,7 +232,7 @@ def test_the_grading_zip_carries_the_engine_and_installs_nothing_unused(dist):
     engine = {n for n in names if n.startswith("rnnlab/")}
     for path in ("rnnlab/autograder/cli.py", "rnnlab/reference/lstm.py", "rnnlab/pyproject.toml"):
         assert path in engine
-    assert any(n.startswith("rnnlab/autograder/checks/") for n in engine)
+    assert any(n.startswith("rnnlab/reference/hidden_tests/") for n in engine)
     assert not any("__pycache__" in n for n in names)
 
 

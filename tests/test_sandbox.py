@@ -12,7 +12,7 @@ import pytest
 
 import autograder.sandbox as sandbox_module
 from autograder import ROOT
-from autograder.checks import difference
+from autograder.authoring import difference
 from autograder.sandbox import (
     Limits,
     Sandbox,
@@ -419,7 +419,7 @@ def test_a_worker_that_dies_before_its_hello_is_a_setup_error(
 
 
 def test_a_missing_runtime_file_is_a_setup_error(submission, monkeypatch, made_folders):
-    monkeypatch.setattr(sandbox_module, "RUNTIME_FILES", ("worker.py", "probes.py", "launcher.py"))
+    monkeypatch.setattr(sandbox_module, "RUNTIME_FILES", ("worker.py", "launcher.py"))
     with pytest.raises(SandboxSetupError, match="No module named 'wire'"):
         Sandbox(submission).start()
     assert made_folders and not any(p.exists() for p in made_folders)

@@ -9,7 +9,10 @@ import sys
 import pytest
 
 from autograder import ROOT, impl, stubs
-from autograder.rubric import MODULES, QUESTIONS
+from autograder.manifest import current as current_assignment
+
+LAB = current_assignment()
+
 
 REFERENCE, ASSIGNMENT = ROOT / "reference", ROOT / "assignment"
 
@@ -53,16 +56,16 @@ def test_unbalanced_markers_are_refused(source):
 
 
 def test_assignment_is_generated_from_the_reference():
-    assert stubs.stale_stubs(REFERENCE, ASSIGNMENT) == [], "run `rnnlab stubs`"
+    assert stubs.stale_stubs(LAB) == [], "run `rnnlab stubs`"
 
 
 def test_stubs_contain_no_solution_code():
-    for name in MODULES:
+    for name in LAB.modules:
         text = (ASSIGNMENT / f"{name}.py").read_text()
         assert "SOLUTION" not in text
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)
+@pytest.mark.parametrize("question", LAB.questions, ids=lambda q: q.id)
 def test_every_graded_stub_raises_not_implemented(question):
     module = getattr(impl.load("assignment", (question.module,)), question.module)
     for name in question.functions:

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograder import submission
-from autograder.rubric import MODULES
+from autograder.manifest import current as current_assignment
 from autograder.submission import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
@@ -35,6 +35,8 @@ from autograder.submission import (
     SubmissionError,
     prepare,
 )
+
+LAB = current_assignment()
 
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
 FUZZ = settings(
@@ -68,7 +70,7 @@ def run_prepare(path: Path, dest: Path, seconds: float = 20.0) -> Submission | S
 
     def target() -> None:
         try:
-            outcome.append(prepare(path, dest))
+            outcome.append(prepare(path, dest, LAB.modules))
         except BaseException as error:  # reported below, whatever it is
             outcome.append(error)
 
@@ -107,15 +109,15 @@ def check(path: Path, scratch: Path) -> Submission | SubmissionError:
         assert size <= MAX_FILE_BYTES
         total += size
     assert total <= MAX_TOTAL_BYTES
-    assert set(result.problems) <= set(MODULES)
-    for module in MODULES:
+    assert set(result.problems) <= set(LAB.modules)
+    for module in LAB.modules:
         assert module in result.problems or (dest / f"{module}.py").is_file()
         assert one_line(result.problems.get(module, "fine"))
     return result
 
 
 def good_modules(prefix: str = "") -> dict[str, bytes]:
-    return {f"{prefix}{module}.py": f"NAME = {module!r}\n".encode() for module in MODULES}
+    return {f"{prefix}{module}.py": f"NAME = {module!r}\n".encode() for module in LAB.modules}
 
 
 def write_tree(folder: Path, files: dict[str, bytes]) -> Path:
@@ -198,7 +200,7 @@ def test_backslashes_are_folders_and_drive_letters_are_refused(tmp_path):
     for name in ["..\\evil.py", "lab\\..\\..\\evil.py", "C:evil.py", "C:\\evil.py"]:
         zipped = write(tmp_path / "s.zip", zip_bytes([*good_modules().items(), (name, b"x")]))
         with pytest.raises(SubmissionError, match="unsafe path"):
-            prepare(zipped, tmp_path / "never")
+            prepare(zipped, tmp_path / "never", LAB.modules)
 
 
 # --- 2. virtual environments and other folders not to walk ---------------------------------
@@ -228,7 +230,7 @@ def test_a_virtual_environment_in_a_zip_is_not_looked_in(tmp_path, marker):
     result = check(write(tmp_path / "s.zip", zip_bytes(members)), tmp_path)
     assert isinstance(result, Submission)
     assert (result.folder / "vocab.py").read_bytes() == b"TOP = 1\n"
-    assert set(result.problems) == set(MODULES) - {"vocab"}
+    assert set(result.problems) == set(LAB.modules) - {"vocab"}
 
 
 def test_modules_one_folder_down_are_found(tmp_path):
@@ -243,7 +245,7 @@ def test_too_many_files_where_the_modules_are_looked_for_is_refused(tmp_path, fa
     folder = write_tree(fast_tmp / "sub", good_modules())
     write_tree(folder, {f"data/{i}.txt": b"" for i in range(MAX_FILES)})
     with pytest.raises(SubmissionError, match=f"more than {MAX_FILES} files") as error:
-        prepare(folder, tmp_path / "dest")
+        prepare(folder, tmp_path / "dest", LAB.modules)
     assert one_line(str(error.value))
 
 
@@ -260,7 +262,7 @@ def test_a_large_python_file_in_a_folder_is_refused_not_cut(tmp_path):
     folder = write_tree(tmp_path / "sub", good_modules())
     sparse(folder / "rnn.py", MAX_FILE_BYTES + 1)
     with pytest.raises(SubmissionError, match=r"rnn\.py in sub is larger than the 5 MB") as error:
-        prepare(folder, tmp_path / "dest")
+        prepare(folder, tmp_path / "dest", LAB.modules)
     assert one_line(str(error.value))
     assert not (tmp_path / "dest").exists()
 
@@ -278,14 +280,14 @@ def test_the_total_limit_holds_for_folders_too(tmp_path):
     for i in range(MAX_TOTAL_BYTES // MAX_FILE_BYTES + 1):
         sparse(folder / f"big{i}.py", MAX_FILE_BYTES)
     with pytest.raises(SubmissionError, match="50 MB limit in all"):
-        prepare(folder, tmp_path / "dest")
+        prepare(folder, tmp_path / "dest", LAB.modules)
 
 
 def test_a_large_member_in_a_zip_is_refused(tmp_path):
     members = [*good_modules().items(), ("rnn.py", b"\0" * (MAX_FILE_BYTES + 1))]
     zipped = write(tmp_path / "s.zip", zip_bytes(members))
     with pytest.raises(SubmissionError, match=r"rnn\.py in s\.zip is larger than the 5 MB"):
-        prepare(zipped, tmp_path / "dest")
+        prepare(zipped, tmp_path / "dest", LAB.modules)
 
 
 # --- 4. deep folders ----------------------------------------------------------------------
@@ -364,7 +366,7 @@ def test_an_encrypted_member_is_refused_clearly(tmp_path):
     index = list(good_modules()).index("vocab.py")
     zipped = write(tmp_path / "s.zip", patch_member(data, index, flags=0x1))
     with pytest.raises(SubmissionError, match=r"^vocab\.py in s\.zip is encrypted"):
-        prepare(zipped, tmp_path / "dest")
+        prepare(zipped, tmp_path / "dest", LAB.modules)
 
 
 @pytest.mark.parametrize(
@@ -376,7 +378,7 @@ def test_an_unsupported_compression_method_is_refused_clearly(tmp_path, method, 
     index = list(good_modules()).index("vocab.py")
     zipped = write(tmp_path / "s.zip", patch_member(data, index, method=method))
     with pytest.raises(SubmissionError) as error:
-        prepare(zipped, tmp_path / "dest")
+        prepare(zipped, tmp_path / "dest", LAB.modules)
     assert str(error.value) == (
         f"vocab.py in s.zip uses an unsupported compression method ({name}): "
         "re-zip it with the standard 'deflate'"
@@ -391,7 +393,7 @@ def test_a_real_bzip2_member_is_refused_too(tmp_path):
             archive.writestr(name, data)
     zipped = write(tmp_path / "s.zip", buffer.getvalue())
     with pytest.raises(SubmissionError, match=r"unsupported compression method \(bzip2\)"):
-        prepare(zipped, tmp_path / "dest")
+        prepare(zipped, tmp_path / "dest", LAB.modules)
 
 
 # --- 6. pipes, links, devices ---------------------------------------------------------
@@ -429,7 +431,7 @@ def test_links_to_folders_and_link_loops_are_not_followed(tmp_path):
     (folder / "dangling.py").symlink_to("nowhere.py")
     write_tree(tmp_path, good_modules())  # reachable through "up" only
     result = check(folder, tmp_path)
-    assert isinstance(result, Submission) and set(result.problems) == set(MODULES)
+    assert isinstance(result, Submission) and set(result.problems) == set(LAB.modules)
     assert os.listdir(result.folder) == []
 
 
@@ -455,7 +457,7 @@ def test_a_member_that_says_it_is_too_big_is_refused_before_reading(tmp_path):
     data = zip_bytes([*good_modules().items()])
     zipped = write(tmp_path / "s.zip", patch_member(data, 0, file_size=MAX_FILE_BYTES + 1))
     with pytest.raises(SubmissionError, match="larger than the 5 MB limit"):
-        prepare(zipped, tmp_path / "dest")
+        prepare(zipped, tmp_path / "dest", LAB.modules)
 
 
 # --- 8. odd names, junk, broken archives ---------------------------------------------------
@@ -516,14 +518,14 @@ def test_a_path_that_is_missing_or_loops_is_refused(tmp_path):
     (tmp_path / "loop").symlink_to("loop")
     for name, words in [("missing", "does not exist"), ("loop", "cannot be read")]:
         with pytest.raises(SubmissionError, match=words) as error:
-            prepare(tmp_path / name, tmp_path / "dest")
+            prepare(tmp_path / name, tmp_path / "dest", LAB.modules)
         assert one_line(str(error.value))
 
 
 def test_a_zip_too_big_to_be_a_submission_is_refused_unread(tmp_path):
     sparse(tmp_path / "s.zip", 2 * MAX_TOTAL_BYTES + 1)
     with pytest.raises(SubmissionError, match="larger than the 100 MB limit for a zip"):
-        prepare(tmp_path / "s.zip", tmp_path / "dest")
+        prepare(tmp_path / "s.zip", tmp_path / "dest", LAB.modules)
 
 
 def test_a_central_directory_of_too_many_entries_is_refused_before_parsing(tmp_path):
@@ -534,7 +536,7 @@ def test_a_central_directory_of_too_many_entries_is_refused_before_parsing(tmp_p
     directory = entry * entries
     end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, entries, entries, len(directory), 0, 0)
     with pytest.raises(SubmissionError, match=f"more than {MAX_FILES} entries"):
-        prepare(write(tmp_path / "s.zip", directory + end), tmp_path / "dest")
+        prepare(write(tmp_path / "s.zip", directory + end), tmp_path / "dest", LAB.modules)
 
 
 def test_duplicate_module_names_in_a_zip_are_refused(tmp_path):
@@ -549,19 +551,19 @@ def test_duplicate_module_names_in_a_zip_are_refused(tmp_path):
 def test_a_zip_inside_the_zip_is_not_unpacked(tmp_path):
     inner = zip_bytes([*good_modules().items()])
     result = check(write(tmp_path / "s.zip", zip_bytes([("inner.zip", inner)])), tmp_path)
-    assert isinstance(result, Submission) and set(result.problems) == set(MODULES)
+    assert isinstance(result, Submission) and set(result.problems) == set(LAB.modules)
     assert os.listdir(result.folder) == []
 
 
 def test_a_notebook_alone_is_all_missing(tmp_path):
     result = check(write(tmp_path / "s.zip", zip_bytes([("lab.ipynb", b"{}")])), tmp_path)
     assert isinstance(result, Submission)
-    assert result.problems == {m: f"{m}.py is missing from the submission" for m in MODULES}
+    assert result.problems == {m: f"{m}.py is missing from the submission" for m in LAB.modules}
 
 
 # --- fuzzing: folders ---------------------------------------------------------------------
 
-MODULE_NAMES = [f"{module}.py" for module in MODULES]
+MODULE_NAMES = [f"{module}.py" for module in LAB.modules]
 FOLDER_NAMES = [
     *MODULE_NAMES,
     "lab",
@@ -756,7 +758,7 @@ members = st.lists(
 )
 # Mostly sound graded modules, so the tweaks of one are what the zip is judged on.
 graded_tweaks = st.none() | st.lists(
-    st.one_of(*[st.just({})] * 8, tweaks), min_size=len(MODULES), max_size=len(MODULES)
+    st.one_of(*[st.just({})] * 8, tweaks), min_size=len(LAB.modules), max_size=len(LAB.modules)
 )
 # What to do to the whole archive: cut it, pad it, flip a byte.
 damage = st.one_of(
@@ -832,7 +834,7 @@ def test_random_bytes_as_a_zip_are_refused_or_empty(head, body, tail):
 
 @settings(FUZZ, max_examples=150)
 @given(
-    index=st.integers(0, len(MODULES) - 1),
+    index=st.integers(0, len(LAB.modules) - 1),
     tweak=tweaks,
     method=st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]),
 )
@@ -849,5 +851,5 @@ def test_a_large_notebook_beside_the_modules_is_fine(tmp_path):
     """Only Python files are read: an export whose notebook holds many plots still grades."""
     members = [*good_modules().items(), ("lab.ipynb", b"{}" + b" " * (MAX_TOTAL_BYTES + 1))]
     zipped = write(tmp_path / "s.zip", zip_bytes(members))
-    submission = prepare(zipped, tmp_path / "dest")
+    submission = prepare(zipped, tmp_path / "dest", LAB.modules)
     assert submission.problems == {}

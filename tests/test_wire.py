@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.checks import difference
+from autograder.authoring import difference
 from autograder.sandbox import wire
 
 OPAQUE = object()

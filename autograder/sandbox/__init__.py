@@ -62,7 +62,9 @@ from pathlib import Path
 from autograder.sandbox import launcher as _launcher
 from autograder.sandbox import wire
 
-RUNTIME_FILES = ("worker.py", "wire.py", "probes.py", "launcher.py")
+RUNTIME_FILES = ("worker.py", "wire.py", "launcher.py")
+HELPER = "rnnlab_helper.py"
+"""The name a profile's helper gets in the worker's runtime folder."""
 OUTPUT_KEPT = 64 << 10
 START_TIMEOUT = 120.0
 """Seconds a worker may take to say hello (a loaded machine imports numpy slowly)."""
@@ -88,7 +90,8 @@ OWN_PACKAGES = ("autograder", "reference", "data", "assignment")
 INSIDE = {"work": "/sandbox/work", "tmp": "/sandbox/tmp", "runtime": "/runtime"}
 """Where a namespaces sandbox sees its folder, its temporary folder and the runtime."""
 THREADS = "2"
-"""Threads per pool for TensorFlow, OpenMP and BLAS: threads count against the process cap."""
+"""Threads per pool for OpenMP and BLAS (a profile's env sets other libraries'): threads count
+against the process cap."""
 PERMISSION_CHANGES: dict[str, int] = {}
 """Paths whose mode the permissions tier changed, with the mode each had before."""
 
@@ -156,8 +159,8 @@ class Limits:
     cpu_seconds: int = 600
     file_mb: int = 64
     processes: int = 16
-    """Processes and threads of the sandbox's user: the LSTM question peaks at 9 (TensorFlow's
-    pools held to ``THREADS``), a numpy question at 3."""
+    """Processes and threads of the sandbox's user: the lab's heaviest question peaks at 9 (its
+    library's thread pools held to two each), a numpy one at 3."""
     disk_mb: int = 256
     """The namespaces tier's tmpfs: the submission's folder, /tmp and /dev/shm together."""
 
@@ -746,8 +749,11 @@ class Sandbox:
         limits: Limits = Limits(),
         env: dict[str, str] | None = None,
         tier: str | None = None,
+        helper: Path | None = None,
     ) -> None:
         self.submission = Path(submission)
+        self.helper = helper
+        """A Python file the worker imports before the submission: ``probe`` calls it."""
         self.hidden = [Path(p) for p in hidden]
         self.limits = limits
         self.extra_env = env or {}
@@ -787,6 +793,8 @@ class Sandbox:
         here = Path(__file__).parent
         for name in RUNTIME_FILES:
             shutil.copy(here / name, runtime / name)
+        if self.helper is not None:
+            shutil.copy(self.helper, runtime / HELPER)
         shutil.copytree(self.submission, work, symlinks=False)
         runtime.chmod(0o755)
         if os.geteuid() == 0 and tier != "none":
@@ -955,10 +963,10 @@ class Sandbox:
             timeout,
         )
 
-    def probe(self, name: str, args=(), kwargs=None, *, timeout: float):
-        return self.request(
-            {"op": "probe", "name": name, "args": list(args), "kwargs": kwargs or {}}, timeout
-        )
+    def probe(self, module: str, name: str, args=(), kwargs=None, *, timeout: float):
+        """The helper's ``name(<module, if imported here>, *args, **kwargs)``."""
+        request = {"op": "probe", "module": module, "name": name, "args": list(args)}
+        return self.request({**request, "kwargs": kwargs or {}}, timeout)
 
     def request(self, message: dict, timeout: float):
         """Send one request and wait for its reply; raise what went wrong.
@@ -1011,15 +1019,11 @@ class Sandbox:
             "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1",
             "MALLOC_ARENA_MAX": "2",  # glibc's per-thread arenas would eat the address space
-            "TF_USE_LEGACY_KERAS": "1",
-            "TF_CPP_MIN_LOG_LEVEL": "3",
             "CUDA_VISIBLE_DEVICES": "",
             "MPLBACKEND": "Agg",
             "PYTHONHASHSEED": "0",  # the same set and dict orders on every run
             # Thread pools sized by the machine's cores would not fit the process cap
-            # on a big machine; two threads each are plenty for the lab's small graphs.
-            "TF_NUM_INTEROP_THREADS": THREADS,
-            "TF_NUM_INTRAOP_THREADS": THREADS,
+            # on a big machine (a profile's env sets its libraries' own pools).
             "OMP_NUM_THREADS": THREADS,
             "OPENBLAS_NUM_THREADS": THREADS,
             "MKL_NUM_THREADS": THREADS,

@@ -15,11 +15,15 @@ import os
 import sys
 import traceback
 
-# Our helpers are imported before the submission's folder joins sys.path, so a
-# student module called wire.py or probes.py cannot take their place.
+# Our files are imported before the submission's folder joins sys.path, so a
+# student module called wire.py or like the helper cannot take their place.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import probes  # noqa: E402
 import wire  # noqa: E402
+
+try:
+    import rnnlab_helper as helper  # the profile's helper, if it has one
+except ModuleNotFoundError:
+    helper = None
 
 del sys.path[0]
 
@@ -82,26 +86,29 @@ def handle(request: dict, modules: dict):
     if op == "call":
         function = getattr(modules[request["module"]], request["function"])
         return function(*request.get("args", ()), **request.get("kwargs", {}))
-    if op == "probe":  # in the clean sandbox no module was imported: the loaded graphs
-        probe = getattr(probes, request["name"])
-        return probe(modules.get("lstm"), *request.get("args", ()), **request.get("kwargs", {}))
+    if op == "probe":  # in a clean sandbox no module was imported: None
+        probe = getattr(helper, request["name"])
+        module = modules.get(request["module"])
+        return probe(module, *request.get("args", ()), **request.get("kwargs", {}))
     if op == "load":
-        return probes.load(*request["args"])
+        return helper.load(*request["args"])
     raise ValueError(f"unknown request {op!r}")
 
 
 def quiet_libraries() -> None:
-    """TensorFlow's TF1-style API warns at every graph; that noise is not the student's output."""
-    import logging
+    """Libraries' deprecation warnings are not the student's output."""
     import warnings
 
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=UserWarning)
 
 
 def import_quietly(name: str) -> None:
-    """Import a library with stderr closed: its C++ start-up lines are not the student's."""
+    """Import a library with stderr closed and its logger set to errors only: its start-up
+    lines and its warnings at every use are not the student's output."""
+    import logging
+
+    logging.getLogger(name).setLevel(logging.ERROR)
     sys.stderr.flush()
     saved = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -17,7 +17,10 @@ import submissions  # noqa: E402
 
 from autograder import ROOT  # noqa: E402
 from autograder.grade import grade  # noqa: E402
-from autograder.rubric import QUESTIONS  # noqa: E402
+from autograder.manifest import current as current_assignment  # noqa: E402
+
+LAB = current_assignment()
+
 
 SNAPSHOT = HERE / "rnn_lab.json"
 
@@ -34,7 +37,7 @@ def cases() -> dict[str, tuple]:
 
 
 def verdicts(name: str, fragment: Path | None, modules: list[str] | None) -> dict[str, float]:
-    questions = [q for q in QUESTIONS if modules is None or q.module in modules]
+    questions = [q for q in LAB.questions if modules is None or q.module in modules]
     with tempfile.TemporaryDirectory() as scratch:
         if fragment is None:
             folder = ROOT / name

@@ -17,7 +17,10 @@ import zipfile
 from pathlib import Path
 
 from autograder import ROOT, stubs
-from autograder.rubric import MODULES
+from autograder.manifest import current as current_assignment
+
+LAB = current_assignment()
+
 
 HERE = Path(__file__).parent
 BUGGY = sorted((HERE / "buggy").glob("*.py"))
@@ -74,7 +77,9 @@ def modules_touched(fragment: Path) -> list[str]:
     """The reference modules that define the functions ``fragment`` replaces."""
     replaced = _functions(fragment.read_text())
     return [
-        m for m in MODULES if _functions((ROOT / "reference" / f"{m}.py").read_text()) & replaced
+        m
+        for m in LAB.modules
+        if _functions((ROOT / "reference" / f"{m}.py").read_text()) & replaced
     ]
 
 
@@ -83,7 +88,7 @@ def spliced(fragment: Path, dest: Path) -> Path:
     dest.mkdir(parents=True)
     text = fragment.read_text()
     replaced = _functions(text)
-    for name in MODULES:
+    for name in LAB.modules:
         source = (ROOT / "reference" / f"{name}.py").read_text()
         mine = _functions(source) & replaced
         if mine:
@@ -99,7 +104,7 @@ def spliced(fragment: Path, dest: Path) -> Path:
 def hostile(folder: Path, dest: Path) -> Path:
     """The stubs, with the hostile submission's modules in place of theirs."""
     dest.mkdir(parents=True)
-    for name, text in stubs.generated(ROOT / "reference").items():
+    for name, text in stubs.generated(LAB).items():
         if "/" not in name:
             (dest / name).write_text(text)
     for module in folder.glob("*.py"):
@@ -115,6 +120,6 @@ def export_zip(notebook: Path, modules: Path, target: Path) -> Path:
     """What the notebook's ``grader.export`` writes: the notebook beside the six modules."""
     with zipfile.ZipFile(target, "w") as archive:
         archive.write(notebook, notebook.name)
-        for module in MODULES:
+        for module in LAB.modules:
             archive.write(modules / f"{module}.py", f"{module}.py")
     return target

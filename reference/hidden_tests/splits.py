@@ -3,8 +3,9 @@
 import numpy as np
 from hypothesis import given
 
-from autograder.checks import CheckFailure, expect, expect_raises, properties, student_call
-from autograder.checks import strategies as st
+from autograder.authoring import CheckFailure, expect, expect_raises, properties, student_call
+
+from . import _strategies as st
 
 NAMES = ("train_x", "train_y", "val_x", "val_y", "test_x", "test_y")
 

@@ -6,7 +6,16 @@ Every test hands the submission the reference's ``layers``, so a bug in
 
 import numpy as np
 
-from autograder.checks import CheckFailure, expect, expect_raises, student_call
+from autograder.authoring import (
+    CheckFailure,
+    expect,
+    expect_raises,
+    numerical_gradient,
+    relative_error,
+    student_call,
+)
+
+from ._maths import sigmoid
 
 RTOL = 1e-6
 BANDS = (
@@ -15,10 +24,12 @@ BANDS = (
     (1e-2, "suspicious"),
     (float("inf"), "wrong"),
 )
+
+
 """CS231n's reading of a gradient check's relative error."""
 
 
-def problem(T=7, hidden_dim=5, output_dim=2, seed=0, scale=0.5) -> dict:
+def _problem(T=7, hidden_dim=5, output_dim=2, seed=0, scale=0.5) -> dict:
     """Weights N(0, scale): small enough to keep the sigmoids out of saturation."""
     rng = np.random.default_rng(seed)
     return {
@@ -30,17 +41,13 @@ def problem(T=7, hidden_dim=5, output_dim=2, seed=0, scale=0.5) -> dict:
     }
 
 
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
 def _states(p):
     """Hidden states s_{-1}..s_{T-1} and pre-activations z_0..z_{T-1}."""
     s, states, pre = np.zeros((p["W"].shape[0], 1)), [], []
     states.append(s)
     for t in range(len(p["x"])):
         z = p["W"] @ s + p["U"][:, t : t + 1] * p["x"][t]
-        s = _sigmoid(z)
+        s = sigmoid(z)
         pre.append(z)
         states.append(s)
     return states, pre
@@ -124,7 +131,7 @@ def _student_gradients(sub, ref, p, k, y=None):
 def _matches_reference(sub, ref, ks_of_T):
     """The reference's gradients at each truncation ``ks_of_T(T)`` gives, on three sizes."""
     for seed, (T, h, o) in enumerate(((7, 5, 2), (9, 3, 1), (4, 6, 3))):
-        p = problem(T, h, o, seed)
+        p = _problem(T, h, o, seed)
         for k in ks_of_T(T):
             _matches_reference_at(sub, ref, p, k)
 
@@ -168,37 +175,20 @@ def _loss(ref, p) -> float:
     return 0.5 * float(np.sum((y_hat - p["y"]) ** 2))
 
 
-def numerical_gradient(ref, p, step: float = 1e-5) -> list[np.ndarray]:
+def _numerical_gradient(ref, p) -> list[np.ndarray]:
     """Central differences of the loss, in float64, with the reference's forward pass."""
-    grads = []
-    for name in ("U", "W", "V"):
-        weight = p[name]
-        grad = np.zeros_like(weight)
-        for index in np.ndindex(weight.shape):
-            kept = weight[index]
-            weight[index] = kept + step
-            plus = _loss(ref, p)
-            weight[index] = kept - step
-            minus = _loss(ref, p)
-            weight[index] = kept
-            grad[index] = (plus - minus) / (2 * step)
-        grads.append(grad)
-    return grads
+    return [numerical_gradient(lambda: _loss(ref, p), p[name]) for name in ("U", "W", "V")]
 
 
-def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.abs(a - b).max() / max(np.abs(a).max(), np.abs(b).max(), 1e-300))
-
-
-def band(error: float) -> str:
+def _band(error: float) -> str:
     """CS231n's reading of ``error``; not a number (a gradient of NaN or inf) is wrong."""
     return next((label for limit, label in BANDS if error < limit), BANDS[-1][1])
 
 
 def central_differences(sub, ref) -> str:
-    p = problem(T=12, hidden_dim=8, output_dim=1, seed=7, scale=0.3)
+    p = _problem(T=12, hidden_dim=8, output_dim=1, seed=7, scale=0.3)
     call, got = _student_gradients(sub, ref, p, None)
-    numeric = numerical_gradient(ref, p)
+    numeric = _numerical_gradient(ref, p)
     lines, worst = [], 0.0
     for name, analytic, approx in zip(("dU", "dW", "dV"), got, numeric, strict=True):
         if np.shape(analytic) != approx.shape:
@@ -207,7 +197,7 @@ def central_differences(sub, ref) -> str:
             )
         error = relative_error(np.asarray(analytic, dtype=float), approx)
         worst = max(worst, error)
-        lines.append(f"{name}: relative error {error:.1e} ({band(error)})")
+        lines.append(f"{name}: relative error {error:.1e} ({_band(error)})")
     report = "; ".join(lines)
     if not worst < 1e-6:
         raise CheckFailure(
@@ -218,7 +208,7 @@ def central_differences(sub, ref) -> str:
 
 
 def refuses_bad_truncation(sub, ref):
-    p = problem()
+    p = _problem()
     layers = ref.rnn.rnn_forward(p["x"], p["U"], p["W"], p["V"])[1]
     for k in (0, -2):
         expect_raises(
@@ -234,7 +224,7 @@ def accepts_either_y_shape(sub, ref):
     """The clause is that y's two shapes mean the same: the two answers are compared with
     each other (and their shapes with the weights'), not with the reference's values,
     which the other tests check."""
-    p = problem(T=5, hidden_dim=4, output_dim=3, seed=3)
+    p = _problem(T=5, hidden_dim=4, output_dim=3, seed=3)
     answers = {}
     for y in (p["y"], p["y"].ravel()):
         call, got = _student_gradients(sub, ref, p, 3, y=y)

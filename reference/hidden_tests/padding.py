@@ -4,8 +4,9 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as hst
 
-from autograder.checks import CheckFailure, expect, expect_raises, properties, show, student_call
-from autograder.checks import strategies as st
+from autograder.authoring import CheckFailure, expect, expect_raises, properties, show, student_call
+
+from . import _strategies as st
 
 
 def _pad_mistakes(rows: list[list[int]], seq_len: int) -> dict:

@@ -5,8 +5,9 @@ import re
 import numpy as np
 from hypothesis import given
 
-from autograder.checks import CheckFailure, expect, expect_raises, properties, show, student_call
-from autograder.checks import strategies as st
+from autograder.authoring import CheckFailure, expect, expect_raises, properties, show, student_call
+
+from . import _strategies as st
 
 
 def _integer_array(got, call: str) -> None:

@@ -18,7 +18,9 @@ own, the failure says so and names that clause's test.
 
 import numpy as np
 
-from autograder.checks import CheckFailure, expect, known_mistake, show, student_call
+from autograder.authoring import CheckFailure, expect, known_mistake, show, student_call
+
+from ._maths import sigmoid
 
 CONFIG = {  # the public tests' sizes: one graph serves both (graphs cost more than sessions)
     "n_words": 10,
@@ -48,6 +50,8 @@ SHARED_CELL = (
     "each layer needs its own cell: MultiRNNCell([drop] * lstm_layers) repeats one "
     "cell, so the layers share (or cannot share) one set of weights"
 )
+
+
 ADAM = {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}  # tf1.train.AdamOptimizer's defaults
 CLOSE = {"rtol": 1e-4, "atol": 1e-5}  # float32 graph against the float64 numpy LSTM
 
@@ -67,11 +71,7 @@ def _call(config: dict) -> str:
 # -- the numpy LSTM -------------------------------------------------------------------------
 
 
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
-def make_weights(config: dict, seed: int = 0) -> dict:
+def _make_weights(config: dict, seed: int = 0) -> dict:
     """Random float32 weights for the contract's architecture, in the probes' format."""
     rng = np.random.default_rng(seed)
     h, e = config["lstm_size"], config["embed_size"]
@@ -93,7 +93,7 @@ def make_weights(config: dict, seed: int = 0) -> dict:
     }
 
 
-def lstm_forward(weights: dict, x: np.ndarray, state: list | None = None, forget_bias=1.0):
+def _lstm_forward(weights: dict, x: np.ndarray, state: list | None = None, forget_bias=1.0):
     """``BasicLSTMCell`` layers (gates i, j, f, o; forget bias 1) and a sigmoid unit, in numpy.
 
     Returns ``(predictions (batch, 1), outputs (batch, time, h), flat final state)``
@@ -114,12 +114,12 @@ def lstm_forward(weights: dict, x: np.ndarray, state: list | None = None, forget
         for i, (kernel, bias) in enumerate(weights["layers"]):
             gates = np.concatenate([value, hs[i]], axis=1) @ kernel + bias
             gi, gj, gf, go = np.split(gates, 4, axis=1)
-            cs[i] = cs[i] * _sigmoid(gf + forget_bias) + _sigmoid(gi) * np.tanh(gj)
-            hs[i] = np.tanh(cs[i]) * _sigmoid(go)
+            cs[i] = cs[i] * sigmoid(gf + forget_bias) + sigmoid(gi) * np.tanh(gj)
+            hs[i] = np.tanh(cs[i]) * sigmoid(go)
             value = hs[i]
         outputs.append(value)
     kernel, bias = weights["dense"]
-    predictions = _sigmoid(value @ kernel + bias)
+    predictions = sigmoid(value @ kernel + bias)
     flat = [a for pair in zip(cs, hs, strict=True) for a in pair]
     return predictions, np.stack(outputs, axis=1), flat
 
@@ -237,10 +237,10 @@ def _rows(report: dict, key: str, config: dict) -> int:
 def _numpy_outputs_ok(sub, config: dict, seed: int) -> bool:
     """Whether the graph's outputs from the zero state are the numpy LSTM's (the outputs test)."""
     actual = _actual(sub, config)
-    weights = make_weights(actual, seed)
+    weights = _make_weights(actual, seed)
     x, _ = _batch(actual, seed)
     [got] = _run(sub, "a forward pass", config, [{"x": x, "fetch": ["outputs"]}], weights)
-    _, outputs, _ = lstm_forward(weights, x)
+    _, outputs, _ = _lstm_forward(weights, x)
     return np.shape(got["outputs"]) == outputs.shape and np.allclose(
         got["outputs"], outputs, **CLOSE
     )
@@ -375,12 +375,12 @@ def lstm_layers_stacks_cells(sub, ref):
                 )
     # two stacked layers compute what the numpy LSTM's two layers do
     actual = _actual(sub, TWO_LAYERS)
-    weights = make_weights(actual, seed=12)
+    weights = _make_weights(actual, seed=12)
     x, _ = _batch(actual, seed=11)
     [got] = _run(
         sub, "a forward pass with two layers", TWO_LAYERS, [{"x": x, "fetch": ["outputs"]}], weights
     )
-    _, outputs, _ = lstm_forward(weights, x)
+    _, outputs, _ = _lstm_forward(weights, x)
     try:
         expect(got["outputs"], outputs, "lstm_layers=2: outputs of the stacked LSTM", **CLOSE)
     except CheckFailure as failure:
@@ -630,7 +630,7 @@ def embedding_is_the_lookup_table(sub, ref):
 
 def initial_state_starts_the_lstm(sub, ref):
     actual = _actual(sub, CONFIG)
-    weights = make_weights(actual, seed=20)
+    weights = _make_weights(actual, seed=20)
     x, _ = _batch(actual, seed=21)
     state = _random_state(actual, seed=22)
     zeros = [np.zeros_like(s) for s in state]
@@ -658,8 +658,8 @@ def initial_state_starts_the_lstm(sub, ref):
             "feeding a random state to initial_state does not change the outputs: "
             "dynamic_rnn should start from it (initial_state=initial_state)"
         )
-    _, outputs, _ = lstm_forward(weights, x, state)
-    _, swapped, _ = lstm_forward(weights, x, _swap_pairs(state))
+    _, outputs, _ = _lstm_forward(weights, x, state)
+    _, swapped, _ = _lstm_forward(weights, x, _swap_pairs(state))
     try:
         expect(
             runs[2]["outputs"],
@@ -669,7 +669,7 @@ def initial_state_starts_the_lstm(sub, ref):
             **CLOSE,
         )
     except CheckFailure:
-        _, from_zero, _ = lstm_forward(weights, x)
+        _, from_zero, _ = _lstm_forward(weights, x)
         if not np.allclose(runs[0]["outputs"], from_zero, **CLOSE):
             return  # wrong from the zero state too: the outputs test's clause, and it says so
         raise
@@ -677,14 +677,14 @@ def initial_state_starts_the_lstm(sub, ref):
 
 def outputs_are_every_steps_output(sub, ref):
     actual = _actual(sub, CONFIG)
-    weights = make_weights(actual, seed=30)
+    weights = _make_weights(actual, seed=30)
     x, _ = _batch(actual, seed=31)
     [got] = _run(sub, "a forward pass", CONFIG, [{"x": x, "fetch": ["outputs"]}], weights)
-    _, outputs, _ = lstm_forward(weights, x)
+    _, outputs, _ = _lstm_forward(weights, x)
     got = np.asarray(got["outputs"])
     expect(got.shape, outputs.shape, f"outputs for a {x.shape} batch: [batch, time, lstm_size]")
     for t in range(x.shape[1]):
-        _, no_forget_bias, _ = lstm_forward(weights, x[:, : t + 1], forget_bias=0.0)
+        _, no_forget_bias, _ = _lstm_forward(weights, x[:, : t + 1], forget_bias=0.0)
         expect(
             got[:, t],
             outputs[:, t],
@@ -699,7 +699,7 @@ def _check_final_state(sub, config: dict, seed: int, *, required: bool) -> None:
     the stacked outputs are wrong (the lstm_layers test's clause)."""
     actual = _actual(sub, config)
     layers = actual["lstm_layers"]
-    weights = make_weights(actual, seed)
+    weights = _make_weights(actual, seed)
     x1, _ = _batch(actual, seed + 1)
     x2, _ = _batch(actual, seed + 2)
     state = _random_state(actual, seed + 3)
@@ -714,8 +714,8 @@ def _check_final_state(sub, config: dict, seed: int, *, required: bool) -> None:
         ],
         weights,
     )
-    _, zero_outputs, _ = lstm_forward(weights, x1)
-    _, outputs, final = lstm_forward(weights, x1, state)
+    _, zero_outputs, _ = _lstm_forward(weights, x1)
+    _, outputs, final = _lstm_forward(weights, x1, state)
     outputs_ok = np.allclose(runs[0]["outputs"], zero_outputs, **CLOSE)
     if not required and not outputs_ok:
         return
@@ -733,7 +733,7 @@ def _check_final_state(sub, config: dict, seed: int, *, required: bool) -> None:
             **CLOSE,
         )
         return
-    _, _, after_first = lstm_forward(weights, x1[:, :1], state)
+    _, _, after_first = _lstm_forward(weights, x1[:, :1], state)
     expect(
         got,
         final,
@@ -745,7 +745,7 @@ def _check_final_state(sub, config: dict, seed: int, *, required: bool) -> None:
         },
         **CLOSE,
     )
-    _, expected, _ = lstm_forward(weights, x2, got)  # from the float32 state fed
+    _, expected, _ = _lstm_forward(weights, x2, got)  # from the float32 state fed
     expect(
         runs[2]["outputs"],
         expected,
@@ -803,9 +803,9 @@ def predictions_from_the_last_step(sub, ref):
         )
     kernel, bias = dense
 
-    def unit(values, sigmoid=True):
+    def unit(values, squash=True):
         z = np.asarray(values, float) @ kernel + bias
-        return _sigmoid(z) if sigmoid else z
+        return sigmoid(z) if squash else z
 
     got, plain = np.asarray(runs[1]["predictions"]), np.asarray(runs[0]["predictions"])
     expect(got.shape, (len(x), 1), f"predictions for a {x.shape} batch: shape")
@@ -828,7 +828,7 @@ def predictions_from_the_last_step(sub, ref):
         mistakes={
             "the FIRST time step's output (use outputs[:, -1])": unit(fed[:, 0]),
             "the mean over time steps (use outputs[:, -1])": unit(fed.mean(axis=1)),
-            "the dense layer without activation=tf.sigmoid": unit(fed[:, -1], sigmoid=False),
+            "the dense layer without activation=tf.sigmoid": unit(fed[:, -1], squash=False),
         },
         **CLOSE,
     )

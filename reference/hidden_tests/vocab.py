@@ -4,8 +4,9 @@ from collections import Counter
 
 from hypothesis import given
 
-from autograder.checks import expect, properties, show, student_call
-from autograder.checks import strategies as st
+from autograder.authoring import expect, properties, show, student_call
+
+from . import _strategies as st
 
 
 def _mistakes(texts: list[str]) -> dict:
