@@ -53,10 +53,25 @@ def build_graph(
         learning_rate: Adam's learning rate.
         embed_size: length of each word's embedding vector.
 
-    Build everything inside ``graph = tf.Graph()`` / ``with graph.as_default():``
-    using ``tf1 = tf.compat.v1`` (placeholders, ``tf1.nn.rnn_cell.*``,
-    ``tf1.nn.dynamic_rnn``, ``tf1.layers.dense``, ``tf1.losses``,
-    ``tf1.train.AdamOptimizer``). Do not switch off eager execution globally.
+    Every call builds everything in a graph of its own, a new ``tf.Graph``
+    (never the default graph), with TensorFlow 1-style graph code through
+    ``tf1 = tf.compat.v1`` as the lab sheet writes it: placeholders,
+    ``BasicLSTMCell``, ``DropoutWrapper``, ``MultiRNNCell``, ``dynamic_rnn``.
+    Eager execution is still on after the call: it is never switched off
+    globally.
+
+    The network: each word of ``inputs_`` is replaced by its row of
+    ``embedding``; the embedded reviews go through ``lstm_layers`` stacked
+    LSTM layers, each a ``BasicLSTMCell`` of ``lstm_size`` units with its OWN
+    weights and with dropout (keep probability ``keep_prob``) on its outputs
+    only, not on its inputs or its state; the first layer reads the embedded
+    reviews, every other layer the outputs of the layer below it. One sigmoid
+    unit reads the last layer's output at the LAST time step.
+
+    The sheet stacks its layers as ``MultiRNNCell([drop] * lstm_layers)``.
+    What does multiplying a list repeat: new cells, or one cell object? How
+    many sets of weights do the layers then have, and what happens with two
+    layers when ``embed_size != lstm_size``?
 
     Returns:
         A dict with (at least) these keys:
@@ -69,35 +84,32 @@ def build_graph(
         - ``"keep_prob"``: ``float32`` scalar placeholder (shape ``[]``): the
           keep probability of dropout on the LSTM outputs (0.5 to train, 1 to
           evaluate).
-        - ``"embedding"``: the embedding ``tf1.Variable``, shape
-          ``[n_words, embed_size]``, initialised uniformly in ``[-1, 1)``;
-          look the inputs up in it with ``tf1.nn.embedding_lookup``.
-        - ``"initial_state"``: the stacked cell's ``zero_state(batch_size,
-          tf.float32)``: a tuple with one ``LSTMStateTuple(c, h)`` per layer,
-          each part ``[batch_size, lstm_size]``. It is a tensor, so it can be
-          fed, which is how the training loop carries the state from batch to
-          batch.
-        - ``"outputs"``: the ``dynamic_rnn`` outputs, ``[batch, time,
+        - ``"embedding"``: the embedding variable, shape ``[n_words,
+          embed_size]``, initialised uniformly in ``[-1, 1)``. Row ``i`` is
+          word ``i``'s vector, and the LSTM's inputs are read from this very
+          variable: changing a row changes the outputs of every review that
+          uses that word.
+        - ``"initial_state"``: the zero state of the stacked cell for
+          ``batch_size`` rows, float32: a tuple with one ``LSTMStateTuple(c,
+          h)`` per layer, each part ``[batch_size, lstm_size]``. It can be
+          evaluated with nothing fed (the training loop does so before its
+          first batch) and it can be fed, which is how the training loop
+          carries the state from batch to batch.
+        - ``"outputs"``: the last LSTM layer's output (after its dropout) at
+          every time step, starting from ``initial_state``: ``[batch, time,
           lstm_size]`` float32.
         - ``"final_state"``: the state after the last step, same structure as
           ``initial_state``.
         - ``"predictions"``: ``[batch, 1]`` float32 in ``(0, 1)``: a dense
-          layer of one unit with sigmoid activation on ``outputs[:, -1]``, the
-          output of the LAST time step only.
+          layer of one unit with a sigmoid activation on ``outputs[:, -1]``,
+          the output of the LAST time step only.
         - ``"cost"``: scalar, the mean squared error between ``labels_`` and
-          ``predictions`` (``tf1.losses.mean_squared_error``).
+          ``predictions``: the mean over the rows of ``(label - prediction)
+          ** 2``.
         - ``"optimizer"``: the op that takes one Adam step at
-          ``learning_rate`` on ``cost``.
-        - ``"accuracy"``: scalar float32, the fraction of rows whose rounded
-          prediction (cast to int32) equals the label.
-
-    Each of the ``lstm_layers`` layers is its own ``BasicLSTMCell(lstm_size)``
-    wrapped in its own ``DropoutWrapper(..., output_keep_prob=keep_prob)``, and
-    ``MultiRNNCell`` stacks the list of them. The sheet builds ONE wrapped cell
-    and repeats it in the list (list multiplication): that makes every layer
-    the same object sharing one set of weights, which is wrong and with two
-    layers fails as soon as ``embed_size != lstm_size``. Create a new cell for
-    every layer.
+          ``learning_rate`` on ``cost`` (every trainable variable moves).
+        - ``"accuracy"``: scalar float32, the fraction of rows whose
+          prediction, rounded to 0 or 1, equals the label.
 
     The provided ``train`` and ``evaluate`` (the sheet's loops) run on this
     dict unchanged: they feed ``inputs_``, ``labels_`` (as ``y[:, None]``),

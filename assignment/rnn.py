@@ -46,8 +46,9 @@ def rnn_forward(
           format; ``rnn_backward`` reads it.)
 
     Each step sees ONE element of the sequence, ``x[t]``, through column ``t``
-    of ``U``. (The sheet's prediction code feeds the whole of ``x`` at every
-    step: that is a bug, not the model.)
+    of ``U``. The sheet's prediction code computes ``np.dot(U, x)`` at every
+    step: which elements of ``x`` does that let step ``t`` see, and which does
+    the model above?
     """
     raise NotImplementedError("rnn_forward: your code here")
 
@@ -61,8 +62,9 @@ def rnn_loss(X: np.ndarray, Y: np.ndarray, U: np.ndarray, W: np.ndarray, V: np.n
 
     Returns:
         ``(1 / N) * sum_i 0.5 * sum((y_hat_i - Y[i]) ** 2)`` as a float (a numpy
-        scalar is fine). Note the mean over the N records: the lab sheet
-        divides the sum by ``y.shape[0]``, which is 1, and so reports the sum.
+        scalar is fine): the MEAN over the N records. The lab sheet divides
+        its sum by ``y.shape[0]``: what is that number for the ``y`` of one
+        record, and what does the sheet's loss then report?
     """
     raise NotImplementedError("rnn_loss: your code here")
 
@@ -93,32 +95,46 @@ def rnn_backward(
     layers: list[dict[str, np.ndarray]],
     bptt_truncate: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Back-propagation through time for one record: the gradients of ``L``.
+    """The gradient of one record's loss ``L`` with respect to ``U``, ``W`` and ``V``.
 
-    The loss has ONE output, at the last time step. Its error signal enters
-    there and flows backwards through the hidden states:
+    ``L = 0.5 * sum((y_hat - y) ** 2)``, where ``y_hat = V @ s_{T-1}`` is the
+    prediction of the forward pass that made ``layers`` (the module docstring
+    defines the states ``s_t``). The model has ONE output, at the last time
+    step: ``L`` depends on the weights only through ``y_hat``.
 
-        dV    = (y_hat - y) @ s_{T-1}.T
-        delta = (V.T @ (y_hat - y)) * s_{T-1} * (1 - s_{T-1})
-        for t = T-1, T-2, ..., max(0, T - bptt_truncate):
-            dW += delta @ s_{t-1}.T
-            dU[:, t:t+1] += delta * x[t]
-            delta = (W.T @ delta) * s_{t-1} * (1 - s_{t-1})
+    ``dV`` is ``dL/dV``. ``W`` and ``U`` act at every time step, so their
+    gradients are sums over the steps: call ``W_t`` the ``W`` that step ``t``
+    uses (in ``s_t``), so that ``dL/dW = sum over t = 0..T-1 of dL/dW_t``,
+    each term counting every effect of step ``t``'s use on ``L``, through all
+    the later states. Column ``t`` of ``U`` is used by step ``t`` alone.
 
-    where ``y_hat = V @ s_{T-1}`` comes from ``layers``. So truncation keeps the
-    last ``bptt_truncate`` steps; ``bptt_truncate=None`` (or any value >= T)
-    is full back-propagation and then equals the numerical gradient of ``L``.
+    Truncation keeps the contributions of the LAST ``k = bptt_truncate`` time
+    steps, ``t = T-k, ..., T-1``, each one exact, and drops those of the
+    earlier steps:
 
-    Warning: do not copy the lab sheet's printed backward pass. It is wrong in
-    several places: check each of these against the formulas above before
-    you write a line.
+        dW       = sum over t = T-k..T-1 of dL/dW_t
+        dU[:, t] = dL/dU[:, t]  for t >= T-k,  and 0 for t < T-k
+        dV       = dL/dV        (V is used once, at the end: never truncated)
 
-    - the derivative of the sigmoid: the sheet uses ``add * (1 - add)``; ask
-      yourself what quantity the sigmoid's derivative is written in;
-    - what ``dW_i`` and ``dU_i`` are multiplied by (a gradient is built from
-      the error signal, not from the weights themselves);
-    - which accumulators are reset, and when;
-    - where the output error enters (how many outputs does this model have?).
+    Equivalently: the gradient of ``L`` with the state ``s_{T-k-1}`` that
+    enters step ``T-k`` held constant. ``bptt_truncate=None``, or any value
+    >= T, keeps every step: the result is then the exact gradient of ``L``,
+    and central differences of ``L`` agree with it to a relative error below
+    1e-6 in float64.
+
+    The lab sheet's printed backward pass is wrong in several places: do not
+    copy it. Hold each of its lines against the definition above and ask:
+
+    - the sheet writes the sigmoid's derivative as ``add * (1 - add)``: check
+      what your derivative of the sigmoid is applied to;
+    - what are the sheet's ``dW_i`` and ``dU_i`` products of, and does either
+      product depend on the loss at all?
+    - which of the sheet's accumulators are ever reset, and what do they add
+      up from one time step to the next?
+    - at how many time steps does the sheet inject the output error
+      ``dmulv``, and how many outputs does this model have?
+    - count the time steps whose contributions your truncation keeps: is it
+      ``bptt_truncate``?
 
     Args:
         x: the record, ``(T, 1)``. y: its target, ``(output_dim,)`` or
@@ -173,9 +189,9 @@ def init_weights(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Provided: ``U, W, V`` drawn uniformly from ``[low, high)``.
 
-    The sheet's ``uniform(0, 1)`` makes ``W @ s`` sum a hundred positive
-    terms, which drives the sigmoids into saturation; a small range centred
-    on 0 (say ``-0.1, 0.1``) trains far better.
+    The sheet draws from ``uniform(0, 1)``. With a hundred hidden units, how
+    large is ``W @ s`` then, and what is the sigmoid's slope there? Compare
+    the training curves of a few ranges.
     """
     rng = np.random.default_rng(seed)
     U = rng.uniform(low, high, (hidden_dim, T))

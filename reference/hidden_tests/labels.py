@@ -30,7 +30,7 @@ def matches_reference_on_case_and_space(sub, ref):
                 got,
                 expected,
                 call,
-                mistakes={"labels reversed (positive should be 1)": 1 - expected},
+                mistakes={"labels reversed (positive as 0, negative as 1)": 1 - expected},
             )
 
     prop()
@@ -58,8 +58,8 @@ def error_names_index_and_value(sub, ref):
         message = str(error.info.get("message", ""))
         if not re.search(rf"(?<!\d){index}(?!\d)", message) or value not in message:
             raise CheckFailure(
-                f"{call} raised ValueError({message!r}): the message should give the index "
-                f"{index} and the value {value!r}"
+                f"{call} raised ValueError({message!r}): the message lacks the index "
+                f"{index} or the value {value!r}"
             )
 
 

@@ -47,8 +47,8 @@ KEYS = frozenset(
 FORWARD = ("inputs_", "keep_prob", "outputs", "initial_state", "final_state", "graph")
 """The keys a forward pass needs."""
 SHARED_CELL = (
-    "each layer needs its own cell: MultiRNNCell([drop] * lstm_layers) repeats one "
-    "cell, so the layers share (or cannot share) one set of weights"
+    "MultiRNNCell([drop] * lstm_layers) repeats one cell object, so its layers share (or "
+    "cannot share) one set of weights"
 )
 
 
@@ -275,7 +275,7 @@ def n_words_sets_the_embedding_rows(sub, ref):
     rows = {n: shape[0] if shape else None for n, shape in shapes.items()}
     hint = ""
     if all(r == n + 1 for n, r in rows.items()):
-        hint = ". n_words already counts the padding row 0 (it is len(vocab_to_int) + 1)"
+        hint = ". This is what adding 1 to n_words gives: it already counts the padding row 0"
     _follows("n_words", rows, {n: n for n in rows}, "the embedding's rows", hint)
 
 
@@ -323,7 +323,8 @@ def lstm_size_sizes_the_cells(sub, ref):
             seen[what],
             wanted[what],
             what,
-            ". Each layer is a BasicLSTMCell(lstm_size) and the dense layer reads its output",
+            ". lstm_size is the number of units of every LSTM layer, whose output the dense "
+            "layer reads",
         )
 
     if not unknown:
@@ -356,12 +357,14 @@ def lstm_layers_stacks_cells(sub, ref):
         try:
             report = _describe(sub, config, ["initial_state", "final_state", "graph"])
         except CheckFailure as failure:
-            hint = f". Hint: {SHARED_CELL}" if layers == 2 else ""
+            hint = f". A likely cause: {SHARED_CELL}" if layers == 2 else ""
             raise CheckFailure(f"{failure}{hint}") from None
         layout = _layout(report)
         cells = _shapes(report)[1:-2]
         if layout is None or layout["lstm_layers"] != layers:
-            hint = f" Hint: {SHARED_CELL}" if layers == 2 and len(cells) < 2 * layers else ""
+            hint = (
+                f" A likely cause: {SHARED_CELL}" if layers == 2 and len(cells) < 2 * layers else ""
+            )
             raise CheckFailure(
                 f"with lstm_layers={layers} the LSTM should have {layers} kernel(s) and "
                 f"bias(es), one pair per layer, its own in each layer; between the embedding "
@@ -387,8 +390,7 @@ def lstm_layers_stacks_cells(sub, ref):
         if not _numpy_outputs_ok(sub, CONFIG, seed=12):
             return  # wrong with one layer too: the outputs test's clause, and it says so
         raise CheckFailure(
-            f"{failure}. With one layer they are right: the second layer should read the "
-            "first layer's outputs, each layer its own BasicLSTMCell in MultiRNNCell"
+            f"{failure}. With one layer they are right: the fault is in how the layers are stacked"
         ) from None
 
 
@@ -409,8 +411,9 @@ def batch_size_sets_the_zero_state(sub, ref):
             [got] = _run(sub, what, config, [{"keep_prob": None, "fetch": ["initial_state"]}])
         except CheckFailure as failure:
             raise CheckFailure(
-                f"{failure}. initial_state should be cell.zero_state(batch_size, tf.float32): "
-                "a batch size taken from inputs_ cannot be evaluated without a feed"
+                f"{failure}. initial_state needs a feed: it is not the zero state for "
+                "batch_size rows (a batch size taken from inputs_, say, cannot be evaluated "
+                "without a feed)"
             ) from None
         rows[b] = sorted(
             {np.shape(s)[0] if np.ndim(s) else None for s in got["initial_state"]}, key=str
@@ -419,7 +422,7 @@ def batch_size_sets_the_zero_state(sub, ref):
         "batch_size",
         rows,
         {b: [b] for b in rows},
-        "the rows of every initial_state part (cell.zero_state(batch_size, tf.float32))",
+        "the rows of every initial_state part (the zero state for batch_size rows)",
     )
 
 
@@ -457,11 +460,7 @@ def learning_rate_scales_the_step(sub, ref):
         )
     ratio, wanted = moved[1] / moved[0], large["learning_rate"] / small["learning_rate"]
     if abs(ratio / wanted - 1) > 0.02:
-        hint = (
-            ": learning_rate is ignored (AdamOptimizer(learning_rate))"
-            if abs(ratio - 1) < 0.02
-            else ""
-        )
+        hint = ": learning_rate is ignored" if abs(ratio - 1) < 0.02 else ""
         raise CheckFailure(
             f"from the same weights and batch, one step at learning_rate="
             f"{large['learning_rate']} should move the weights {wanted:g} times as far as at "
@@ -555,8 +554,8 @@ def keep_prob_drops_lstm_outputs(sub, ref):
             else ""
         )
         raise CheckFailure(
-            f"three runs with keep_prob=0.5 gave the same outputs{where}: each layer's "
-            "DropoutWrapper should apply output_keep_prob=keep_prob to the LSTM's outputs"
+            f"three runs with keep_prob=0.5 gave the same outputs{where}: keep_prob drops "
+            "none of the LSTM's outputs"
         )
     if _layout(report) is not None and _layout(report)["lstm_layers"] == 1:
         # one layer: dropout on its outputs zeroes each with probability 1/2 and doubles the rest
@@ -567,8 +566,9 @@ def keep_prob_drops_lstm_outputs(sub, ref):
                 raise CheckFailure(
                     "with keep_prob=0.5 every output should be 0 or twice its keep_prob=1 value "
                     f"(about half of them 0); {zero.mean():.0%} are 0 and "
-                    f"{np.mean(~zero & ~doubled):.0%} are neither: dropout belongs on the "
-                    "cell's outputs only (output_keep_prob=keep_prob), not on its inputs or state"
+                    f"{np.mean(~zero & ~doubled):.0%} are neither: the dropout reaches more "
+                    "than the cell's outputs (keep_prob is dropout on the cell's outputs only, "
+                    "not on its inputs or state)"
                 )
 
 
@@ -609,8 +609,7 @@ def embedding_is_the_lookup_table(sub, ref):
     if np.allclose(runs[3]["outputs"], base, rtol=0, atol=0):
         raise CheckFailure(
             "changing the row of a word the batch uses, in the returned embedding, does not "
-            "change the outputs: the inputs should be looked up in this very variable "
-            "(tf1.nn.embedding_lookup(embedding, inputs_))"
+            "change the outputs: the inputs are not read from this variable"
         )
     expect(
         runs[1]["outputs"],
@@ -644,7 +643,7 @@ def initial_state_starts_the_lstm(sub, ref):
     values = runs[0]["initial_state"]
     if not all(np.all(np.asarray(v) == 0) for v in values):
         raise CheckFailure(
-            "initial_state should be the zero state (cell.zero_state(batch_size, tf.float32)); "
+            "initial_state should be the zero state; "
             f"it evaluates to {show(np.asarray(values[0]))}, ..."
         )
     expect(
@@ -655,8 +654,8 @@ def initial_state_starts_the_lstm(sub, ref):
     )
     if np.allclose(runs[2]["outputs"], runs[0]["outputs"], **CLOSE):
         raise CheckFailure(
-            "feeding a random state to initial_state does not change the outputs: "
-            "dynamic_rnn should start from it (initial_state=initial_state)"
+            "feeding a random state to initial_state does not change the outputs: the LSTM "
+            "does not start from initial_state"
         )
     _, outputs, _ = _lstm_forward(weights, x, state)
     _, swapped, _ = _lstm_forward(weights, x, _swap_pairs(state))
@@ -665,7 +664,7 @@ def initial_state_starts_the_lstm(sub, ref):
             runs[2]["outputs"],
             outputs,
             "outputs of the LSTM started from a fed initial_state",
-            mistakes={"starting from the state read as (h, c), not LSTMStateTuple(c, h)": swapped},
+            mistakes={"starting from the state read as (h, c) pairs": swapped},
             **CLOSE,
         )
     except CheckFailure:
@@ -689,7 +688,7 @@ def outputs_are_every_steps_output(sub, ref):
             got[:, t],
             outputs[:, t],
             f"outputs[:, {t}], the LSTM's output at step {t} of {x.shape[1]}",
-            mistakes={"forget_bias=0 (BasicLSTMCell's is 1.0)": no_forget_bias[:, t]},
+            mistakes={"an LSTM cell with forget_bias=0": no_forget_bias[:, t]},
             **CLOSE,
         )
 
@@ -741,7 +740,7 @@ def _check_final_state(sub, config: dict, seed: int, *, required: bool) -> None:
         mistakes={
             "the initial_state": state,
             "the state after the FIRST step": after_first,
-            "(h, c) for each layer, not LSTMStateTuple(c, h)": _swap_pairs(final),
+            "(h, c) pairs for each layer": _swap_pairs(final),
         },
         **CLOSE,
     )
@@ -798,8 +797,7 @@ def predictions_from_the_last_step(sub, ref):
     if dense is None:
         raise CheckFailure(
             "no dense layer of one unit among the trainable variables (a kernel [lstm_size, 1] "
-            "and a bias [1]): predictions should be tf1.layers.dense(outputs[:, -1], 1, "
-            "activation=tf.sigmoid)"
+            "and a bias [1]) for predictions to come from"
         )
     kernel, bias = dense
 
@@ -815,9 +813,9 @@ def predictions_from_the_last_step(sub, ref):
         expect(
             plain,
             unit(outputs[:, -1]),
-            "predictions should be the dense sigmoid unit on outputs[:, -1] (they do not "
-            "change when outputs is fed)",
-            mistakes={"the FIRST time step's output (use outputs[:, -1])": unit(outputs[:, 0])},
+            "predictions, which do not change when outputs is fed, against the dense sigmoid "
+            "unit on the last time step's output",
+            mistakes={"the FIRST time step's output": unit(outputs[:, 0])},
             **CLOSE,
         )
         return
@@ -826,9 +824,9 @@ def predictions_from_the_last_step(sub, ref):
         unit(fed[:, -1]),
         "predictions with chosen values fed to outputs: the dense sigmoid unit on outputs[:, -1]",
         mistakes={
-            "the FIRST time step's output (use outputs[:, -1])": unit(fed[:, 0]),
-            "the mean over time steps (use outputs[:, -1])": unit(fed.mean(axis=1)),
-            "the dense layer without activation=tf.sigmoid": unit(fed[:, -1], squash=False),
+            "the FIRST time step's output": unit(fed[:, 0]),
+            "the mean of the outputs over the time steps": unit(fed.mean(axis=1)),
+            "the dense layer without its sigmoid": unit(fed[:, -1], squash=False),
         },
         **CLOSE,
     )
@@ -857,7 +855,7 @@ def _cost_variants(p, y) -> dict:
     return {
         "expected": float(squares.mean()),
         "cross-entropy": float(-np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))),
-        "the sum of squares, not their mean": float(squares.sum()),
+        "the sum of the squares over the rows": float(squares.sum()),
         "the root of the mean squared error": float(np.sqrt(squares.mean())),
         "half the mean squared error": float(squares.mean() / 2),
     }
@@ -918,13 +916,11 @@ def accuracy_rounds_predictions(sub, ref):
         "tf.cast without tf.round (it truncates every prediction in (0, 1) to 0)": accuracy(
             np.trunc
         ),
-        "tf.ceil instead of tf.round (it makes every prediction 1)": accuracy(np.ceil),
+        "tf.ceil (it makes every prediction 1)": accuracy(np.ceil),
         "comparing a [batch] row with a [batch, 1] column (they broadcast to [batch, batch])": [
             float(np.mean(np.round(p).reshape(-1, 1) == y.reshape(1, -1))) for p, y in pairs
         ],
-        "the count of correct rows, not their mean": [
-            float(np.sum(np.round(p).ravel() == y)) for p, y in pairs
-        ],
+        "the count of correct rows": [float(np.sum(np.round(p).ravel() == y)) for p, y in pairs],
     }
     for (p, y), value, wanted in zip(pairs, got, expected, strict=True):
         if not np.isclose(value, wanted, rtol=1e-5, atol=1e-6):
@@ -956,8 +952,7 @@ def optimizer_takes_an_adam_step(sub, ref):
     for name, d, g in zip(names, moves, grads, strict=True):
         if np.any(np.abs(g) > 1e-3) and not np.any(d):
             raise CheckFailure(
-                f"the optimizer does not change {name}: minimize(cost) should update every "
-                "trainable variable"
+                f"the optimizer does not change {name}, a trainable variable that cost depends on"
             )
     b2, eps = ADAM["beta2"], ADAM["epsilon"]
     # First Adam step: m = (1-b1) g, v = (1-b2) g^2, lr_t = lr sqrt(1-b2) / (1-b1).
@@ -1005,17 +1000,13 @@ def graph_holds_every_part(sub, ref):
     if not report["graph_is_tf_graph"]:
         raise CheckFailure("model['graph'] should be the tf.Graph that holds every part")
     if report["graph_is_default"]:
-        raise CheckFailure(
-            "build_graph should build in a NEW graph (graph = tf.Graph(); with "
-            "graph.as_default(): ...), not in the default graph"
-        )
+        raise CheckFailure("build_graph builds in the default graph, not in a NEW graph of its own")
     if reports[0]["graph_id"] == reports[1]["graph_id"]:
-        raise CheckFailure("two calls of build_graph returned the same graph: build a new one each")
+        raise CheckFailure("two calls of build_graph returned the same graph")
     if not report["eager"]:
         raise CheckFailure(
-            "after build_graph, eager execution is off: build in a tf.Graph instead of "
-            "calling tf1.disable_eager_execution()"
+            "after build_graph, eager execution is off: it was switched off globally"
         )
     outside = sorted(k for k, inside in report["in_graph"].items() if k in KEYS and not inside)
     if outside:
-        raise CheckFailure(f"{outside} are not in model['graph']: build everything inside it")
+        raise CheckFailure(f"{outside} are not in model['graph']")

@@ -103,10 +103,10 @@ def _sheet_backward(p, k):
 
 def _mistakes(p, k) -> dict:
     return {
-        "the sheet's add * (1 - add): the sigmoid's derivative is s * (1 - s)": _variant(
-            p, k, derivative="add"
+        "the sheet's add * (1 - add), the derivative formula applied to the sigmoid's input": (
+            _variant(p, k, derivative="add")
         ),
-        "injecting the output error at every time step (there is one output, at the end)": _variant(
+        "injecting the output error at every time step, as if each step had an output": _variant(
             p, k, error_every_step=True
         ),
         "going back one step more than bptt_truncate": _variant(p, k, extra_step=True),

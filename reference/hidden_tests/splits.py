@@ -28,8 +28,8 @@ def _size_mistakes(n: int, frac: float) -> dict:
     split_idx = int(n * frac)
     rest = n - split_idx
     return {
-        "giving validation the odd row (it goes to test)": sizes(split_idx, rest - rest // 2),
-        "rounding n * split_frac instead of int()": sizes(
+        "giving validation the odd row": sizes(split_idx, rest - rest // 2),
+        "rounding n * split_frac to the nearest integer": sizes(
             round(n * frac), (n - round(n * frac)) // 2
         ),
     }

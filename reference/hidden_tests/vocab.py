@@ -55,7 +55,7 @@ def encode_matches_reference(sub, ref):
         call = f"encode_reviews({show(texts, 200)}, {show(vocab, 200)})"
         got = student_call(call, lambda: sub.vocab.encode_reviews(texts, vocab))
         mistakes = {
-            "encoding unknown words as 0 instead of leaving them out": [
+            "encoding unknown words as 0, the padding value": [
                 [vocab.get(w, 0) for w in t.split()] for t in texts
             ],
             "dropping the reviews that become empty": [
