@@ -3,13 +3,21 @@
 ``workers`` grader processes each grade one student after another (the
 grader's own start-up is paid once per worker, not per student); every
 student's code still runs only in that student's sandboxes. The gradebook
-(CSV: student, total, one column per question, status) gets a row as each
-student finishes, flushed to disk, so a batch killed half way keeps every row
-it wrote, and ``resume`` skips those students. Each student's
-``results.json`` goes to ``results/`` beside the gradebook. If a grader
-process dies, its student is retried once in a fresh one, then recorded with
-a ``grader-error`` status; a student not graded in time gets a ``timeout``
-row and their grader process is replaced; either way the batch goes on.
+(CSV: student, total, one column per question, status) is rewritten whole
+and renamed into place as each student finishes, so a batch killed at any
+moment leaves the last complete gradebook, never a torn row; ``resume`` skips
+the students graded (or timed out) in it and retries those whose row is an
+error. Each student's ``results.json`` goes to ``results/`` beside the
+gradebook, and ``<gradebook>.log`` says when each student started and
+finished. If a grader process dies, its student is retried once in a fresh
+one, then recorded with a ``grader-error`` status; a student not graded in
+time gets a ``timeout`` row and their grader process is replaced; either way
+the batch goes on. Ctrl-C stops the batch at once, with every finished row kept.
+
+A student's id is their folder's or zip's name, with bytes that are not UTF-8
+escaped (``\\xNN``); two submissions with one id are refused before grading.
+Text cells a spreadsheet would read as a formula get a leading ``'`` (OWASP's
+rule against CSV injection).
 """
 
 import csv
@@ -17,6 +25,7 @@ import ctypes
 import json
 import os
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,6 +45,15 @@ def columns(assignment: Assignment | None = None) -> list[str]:
     return ["student", "total", *(q.id for q in assignment.questions), "status"]
 
 
+FINAL_STATUSES = ("graded", "timeout")
+"""Rows ``resume`` keeps; any other status (an error) is graded again."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class BatchError(ValueError):
+    """A class folder that cannot be graded as given; the message says why."""
+
+
 @dataclass(frozen=True)
 class Entry:
     student: str
@@ -48,37 +66,70 @@ class Row:
     total: float
     scores: dict[str, float]
     status: str
+    seconds: float = 0.0
+    """How long the student took, start to row."""
 
     def as_csv(self, assignment: Assignment | None = None) -> list[str]:
         assignment = assignment or manifest.current()
         return [
-            self.student,
+            safe_cell(self.student),
             f"{self.total:g}",
             *(f"{self.scores.get(q.id, 0):g}" for q in assignment.questions),
-            self.status,
+            safe_cell(self.status),
         ]
 
 
+def student_id(name: str) -> str:
+    """A file or folder name as a student id: bytes that are not UTF-8 become ``\\xNN``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def safe_cell(text: str) -> str:
+    """``text`` as a spreadsheet shows it, never as a formula it runs."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def discover(folder: Path) -> list[Entry]:
-    """One entry per student: each sub-folder and each ``.zip``, named by it, in name order."""
+    """One entry per student: each sub-folder and each ``.zip``, named by it, in name order.
+
+    Raises ``BatchError`` if two submissions would be one student (``alice/`` and
+    ``alice.zip``), naming both.
+    """
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder of submissions")
-    entries = []
+    entries: dict[str, Entry] = {}
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or not (path.is_dir() or path.suffix == ".zip"):
             continue
-        entries.append(Entry(path.stem if path.suffix == ".zip" else path.name, path))
-    return entries
+        student = student_id(path.stem if path.suffix == ".zip" else path.name)
+        if student in entries:
+            raise BatchError(
+                f"two submissions for student {student!r}: {entries[student].path} and {path}; "
+                "rename or remove one"
+            )
+        entries[student] = Entry(student, path)
+    return list(entries.values())
+
+
+def read_gradebook(gradebook: Path, assignment: Assignment | None = None) -> dict[str, list]:
+    """The complete rows of ``gradebook`` by student id (cells as written)."""
+    if not gradebook.exists():
+        return {}
+    with gradebook.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    width = len(columns(assignment))
+    return {_unsafe(row[0]): row for row in rows[1:] if len(row) == width and row[-1]}
+
+
+def _unsafe(cell: str) -> str:
+    """The student id in a cell ``safe_cell`` wrote."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def already_graded(gradebook: Path, assignment: Assignment | None = None) -> set[str]:
-    """Students with a complete row in ``gradebook`` (a row cut off by a kill is not one)."""
-    if not gradebook.exists():
-        return set()
-    with gradebook.open(newline="") as handle:
-        rows = list(csv.reader(handle))
-    width = len(columns(assignment))
-    return {row[0] for row in rows[1:] if len(row) == width and row[-1]}
+    """Students whose row in ``gradebook`` is final: graded, or timed out (not an error)."""
+    rows = read_gradebook(gradebook, assignment)
+    return {s for s, row in rows.items() if _unsafe(row[-1]).startswith(FINAL_STATUSES)}
 
 
 def grade_one(entry: Entry, results_dir: Path, assignment: Assignment | None = None) -> Row:
@@ -112,6 +163,7 @@ def _die_with_the_batch() -> None:
 def _serve(connection: Connection, results_dir: Path, manifest_path: Path) -> None:
     """A grader process: grade each entry it is sent, answer with its row."""
     _die_with_the_batch()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
     try:
         assignment, failed = manifest.load(manifest_path), None
     except manifest.ManifestError as error:  # changed since the batch began: every row says so
@@ -191,7 +243,7 @@ def _rows(
                         row = None
                     if row is not None:
                         grader.entry = None
-                        yield row
+                        yield Row(**{**row.__dict__, "seconds": time.monotonic() - grader.started})
                         continue
                 if grader.process.sentinel in ready or not grader.process.is_alive():
                     stop(grader)
@@ -225,40 +277,72 @@ def grade_all(
     margin). ``on_start(to_grade, skipped)`` is called once, ``on_row`` after every row.
     """
     from autograder.grade import worst_case_seconds
+    from autograder.sandbox import describe_isolation
 
     assignment = assignment or manifest.current()
     entries = discover(folder)
+    kept = read_gradebook(gradebook, assignment) if resume else {}
     done = already_graded(gradebook, assignment) if resume else set()
     todo = [e for e in entries if e.student not in done]
     if on_start is not None:
         on_start(len(todo), len(entries) - len(todo))
     results_dir = gradebook.parent / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    fresh = not (resume and gradebook.exists())
+    order = [e.student for e in entries] + [
+        s for s in kept if s not in {e.student for e in entries}
+    ]
+    cells = {s: row for s, row in kept.items() if s in done}
+    _commit(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
+    log = gradebook.with_name(gradebook.name + ".log")
+    seconds = timeout or worst_case_seconds(assignment=assignment)
+    _log(
+        log,
+        f"batch of {len(todo)} ({len(entries) - len(todo)} kept), {workers} workers, "
+        f"timeout {seconds:g} s; {describe_isolation()}",
+    )
     rows = []
-    with gradebook.open("w" if fresh else "a", newline="") as handle:
-        writer = csv.writer(handle)
-        if fresh:
-            _write(handle, writer, columns(assignment))
-        seconds = timeout or worst_case_seconds(assignment=assignment)
-        for row in _rows(todo, results_dir, workers, seconds, assignment.path):
-            _write(handle, writer, row.as_csv(assignment))
-            rows.append(row)
-            if on_row is not None:
-                on_row(row)
+    for row in _rows(todo, results_dir, workers, seconds, assignment.path):
+        cells[row.student] = row.as_csv(assignment)
+        _commit(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
+        _log(log, f"{row.student}: {row.status} in {row.seconds:.1f} s, total {row.total:g}")
+        rows.append(row)
+        if on_row is not None:
+            on_row(row)
     return rows
 
 
-def _write(handle, writer, values: list[str]) -> None:
-    writer.writerow(values)
-    handle.flush()
-    os.fsync(handle.fileno())  # a kill now keeps this row
+def _commit(gradebook: Path, header: list[str], rows: list[list[str]]) -> None:
+    """Write the whole gradebook beside it and rename it into place: whole or not at all."""
+    gradebook.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{gradebook.name}.", dir=gradebook.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, gradebook)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
-def pass_rates(results_dir: Path) -> list[tuple[str, int, int]]:
-    """``(test name, passed, graded)`` for every test, the most failed first."""
+def _log(log: Path, line: str) -> None:
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")
+
+
+def pass_rates(results_dir: Path, students: list[str] | None = None) -> list[tuple[str, int, int]]:
+    """``(test name, passed, graded)`` for every test, the most failed first: from the
+    results of ``students`` (default: every results file in ``results_dir``)."""
     counts: dict[str, list[int]] = {}
-    for path in sorted(results_dir.glob("*.json")):
+    paths = (
+        sorted(results_dir.glob("*.json"))
+        if students is None
+        else [results_dir / f"{s}.json" for s in students if (results_dir / f"{s}.json").exists()]
+    )
+    for path in paths:
         for test in json.loads(path.read_text())["tests"]:
             passed, graded = counts.setdefault(test["name"], [0, 0])
             counts[test["name"]] = [passed + (test["status"] == "passed"), graded + 1]

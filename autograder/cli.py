@@ -122,18 +122,28 @@ def _grade_all(args: argparse.Namespace) -> int:
         progress.advance(task)
         progress.console.print(f"{done.student}: {done.total:g}  {done.status}")
 
-    with progress:
-        batch.grade_all(
-            args.submissions,
-            args.output,
-            workers=args.workers,
-            resume=args.resume,
-            timeout=args.timeout,
-            on_row=row,
-            on_start=start,
-            assignment=_assignment(),
+    assignment = _assignment()
+    try:
+        with progress:
+            batch.grade_all(
+                args.submissions,
+                args.output,
+                workers=args.workers,
+                resume=args.resume,
+                timeout=args.timeout,
+                on_row=row,
+                on_start=start,
+                assignment=assignment,
+            )
+    except KeyboardInterrupt:
+        kept = len(batch.read_gradebook(args.output, assignment))
+        print(
+            f"rnnlab: interrupted: {kept} rows in {args.output}; `--resume` grades the rest",
+            file=sys.stderr,
         )
-    rates = batch.pass_rates(args.output.parent / "results")
+        return 130
+    students = list(batch.read_gradebook(args.output, assignment))
+    rates = batch.pass_rates(args.output.parent / "results", students)
     results.pass_rate_table(rates, console)
     if rates:
         chart = args.output.with_name("pass_rates.png")
@@ -459,6 +469,7 @@ def _choose_assignment(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from autograder.batch import BatchError
     from autograder.impl import ImplError
     from autograder.manifest import ManifestError
     from autograder.rubric import UnknownQuestion
@@ -474,7 +485,14 @@ def main(argv: list[str] | None = None) -> int:
     args = top.parse_args(argv)
     try:
         return args.run(args)
-    except (ImplError, ManifestError, SkeletonError, UnknownQuestion, FileNotFoundError) as error:
+    except (
+        BatchError,
+        ImplError,
+        ManifestError,
+        SkeletonError,
+        UnknownQuestion,
+        FileNotFoundError,
+    ) as error:
         print(f"rnnlab: error: {error}", file=sys.stderr)
         return 2
     except NotImplementedError as error:

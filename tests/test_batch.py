@@ -2,15 +2,17 @@
 
 import csv
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import zipfile
 
+import pytest
 import submissions
 
-from autograder import ROOT, batch
+from autograder import ROOT, batch, manifest
 
 
 def make_class(folder):
@@ -89,7 +91,136 @@ def test_a_killed_batch_keeps_its_rows_and_resumes(tmp_path):
     assert 1 <= len(kept) < 4, "the kill should land half way"
     batch.grade_all(classroom, gradebook, resume=True)
     rows = read(gradebook)
-    assert rows[: len(kept)] == kept
-    assert sorted(r["student"] for r in rows) == ["alice", "bob", "carol", "dave"]
+    assert all(row in rows for row in kept)  # what was graded stays as it was
+    assert [r["student"] for r in rows] == ["alice", "bob", "carol", "dave"]
+    leftover = subprocess.run(["pgrep", "-f", str(scratch)], capture_output=True)
+    assert leftover.stdout == b""
+
+
+# -- a gradebook that cannot be corrupted (on the small softmax assignment: fast) -------------
+
+SOFTMAX = manifest.load(ROOT / "tests" / "assignments" / "softmax" / "assignment")
+
+
+def small_class(folder, names=("ann", "ben", "cy")):
+    """Students of the softmax assignment: the reference, the stubs, the reference again."""
+    folder.mkdir()
+    sources = [SOFTMAX.reference, SOFTMAX.folder, SOFTMAX.reference]
+    for name, source in zip(names, sources * len(names), strict=False):
+        target = folder / name
+        target.mkdir()
+        shutil.copy(source / "softmax.py", target / "softmax.py")
+    return folder
+
+
+def test_a_torn_row_and_error_rows_are_graded_again(tmp_path):
+    classroom = small_class(tmp_path / "class")
+    gradebook = tmp_path / "out" / "gradebook.csv"
+    batch.grade_all(classroom, gradebook, assignment=SOFTMAX, workers=2)
+    full = read(gradebook)
+    text = gradebook.read_text().splitlines(keepends=True)
+    # ann's row says grader-error; cy's row was cut by a kill half way through it
+    text[1] = text[1].replace(",graded", ",grader-error: the grader process died")
+    gradebook.write_text("".join(text[:-1]) + text[-1][:8])
+    assert batch.already_graded(gradebook, SOFTMAX) == {"ben"}
+    again = batch.grade_all(classroom, gradebook, assignment=SOFTMAX, resume=True)
+    assert sorted(r.student for r in again) == ["ann", "cy"]
+    assert read(gradebook) == full
+
+
+def test_two_submissions_of_one_student_are_refused_before_grading(tmp_path):
+    classroom = small_class(tmp_path / "class", names=("alice",))
+    (classroom / "alice.zip").write_bytes(b"")
+    gradebook = tmp_path / "out" / "gradebook.csv"
+    with pytest.raises(batch.BatchError) as caught:
+        batch.grade_all(classroom, gradebook, assignment=SOFTMAX)
+    assert str(classroom / "alice") in str(caught.value)
+    assert str(classroom / "alice.zip") in str(caught.value)
+    assert not gradebook.exists()
+
+
+def test_any_name_becomes_a_safe_id_and_cell(tmp_path):
+    formula = "=2+5+cmd|' -C calc'!A0"
+    classroom = small_class(tmp_path / "class", names=(formula, "plain"))
+    os.rename(classroom / "plain", os.fsencode(classroom) + b"/caf\xe9")  # not UTF-8
+    gradebook = tmp_path / "out" / "gradebook.csv"
+    batch.grade_all(classroom, gradebook, assignment=SOFTMAX, workers=2)
+    raw = gradebook.read_bytes().decode("utf-8")  # the whole file is UTF-8
+    rows = read(gradebook)
+    assert sorted(r["student"] for r in rows) == sorted(["'" + formula, "caf\\xe9"])
+    assert {r["status"] for r in rows} == {"graded"}
+    assert "\n=" not in raw and ",=" not in raw  # no cell starts a formula
+    assert sorted(p.name for p in (tmp_path / "out" / "results").glob("*.json")) == sorted(
+        [f"{formula}.json", "caf\\xe9.json"]
+    )
+    assert batch.already_graded(gradebook, SOFTMAX) == {formula, "caf\\xe9"}
+
+
+def test_pass_rates_count_only_the_gradebooks_students(tmp_path):
+    classroom = small_class(tmp_path / "class", names=("ann",))
+    gradebook = tmp_path / "out" / "gradebook.csv"
+    stale = tmp_path / "out" / "results" / "zed.json"  # from an earlier class
+    stale.parent.mkdir(parents=True)
+    stale.write_text('{"tests": [{"name": "softmax_forward: x", "status": "failed"}]}')
+    batch.grade_all(classroom, gradebook, assignment=SOFTMAX)
+    students = list(batch.read_gradebook(gradebook, SOFTMAX))
+    rates = batch.pass_rates(gradebook.parent / "results", students)
+    assert students == ["ann"]
+    assert rates and all(passed == graded == 1 for _, passed, graded in rates)
+    assert ("softmax_forward: x", 0, 1) in batch.pass_rates(gradebook.parent / "results")
+
+
+def test_a_student_who_hangs_gets_a_timeout_row_and_the_batch_goes_on(tmp_path):
+    classroom = small_class(tmp_path / "class", names=("ann", "hangs"))
+    source = (classroom / "hangs" / "softmax.py").read_text()
+    (classroom / "hangs" / "softmax.py").write_text(source + "\nwhile True:\n    pass\n")
+    gradebook = tmp_path / "out" / "gradebook.csv"
+    batch.grade_all(classroom, gradebook, assignment=SOFTMAX, workers=2, timeout=15)
+    status = {r["student"]: r["status"] for r in read(gradebook)}
+    assert status["ann"] == "graded"
+    assert status["hangs"].startswith(("timeout", "graded"))
+    assert "hangs: " in gradebook.with_name("gradebook.csv.log").read_text()
+
+
+def test_one_students_grader_failure_is_their_row_only(tmp_path):
+    classroom = small_class(tmp_path / "class", names=("ann", "ben"))
+    gradebook = tmp_path / "out" / "gradebook.csv"
+    (tmp_path / "out" / "results" / "ann.json").mkdir(parents=True)  # results cannot be written
+    batch.grade_all(classroom, gradebook, assignment=SOFTMAX)
+    status = {r["student"]: r["status"] for r in read(gradebook)}
+    assert status["ann"].startswith("grader-error") and status["ben"] == "graded"
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["process", "group"])
+def test_ctrl_c_stops_the_batch_and_keeps_its_rows(tmp_path, group):
+    classroom = small_class(tmp_path / "class", names=tuple(f"s{i:02}" for i in range(12)))
+    gradebook = tmp_path / "out" / "gradebook.csv"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = [sys.executable, "-m", "autograder.cli", "--assignment", str(SOFTMAX.path)]
+    command += ["grade-all", str(classroom), "-o", str(gradebook)]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not gradebook.exists() or len(read(gradebook)) < 1):
+        time.sleep(0.1)
+    if group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=30)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL) if process.poll() is None else None
+    kept = read(gradebook)
+    assert process.returncode == 130 and b"interrupted" in err
+    assert 1 <= len(kept) < 12
+    assert all(row["status"] == "graded" for row in kept)
+    time.sleep(1)
     leftover = subprocess.run(["pgrep", "-f", str(scratch)], capture_output=True)
     assert leftover.stdout == b""

@@ -1,6 +1,7 @@
 """The ``rnnlab`` command line: exit codes, one-line errors, files written."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -101,10 +102,14 @@ def test_grade_of_nothing_is_an_error(tmp_path, capsys):
 
 
 @pytest.fixture
-def own_assignment(monkeypatch):
+def own_assignment():
     """``--assignment`` sets RNNLAB_ASSIGNMENT for the process: undone after the test."""
-    monkeypatch.delenv("RNNLAB_ASSIGNMENT", raising=False)
+    saved = os.environ.get("RNNLAB_ASSIGNMENT")
     yield
+    if saved is None:
+        os.environ.pop("RNNLAB_ASSIGNMENT", None)
+    else:
+        os.environ["RNNLAB_ASSIGNMENT"] = saved
     manifest.current.cache_clear()
 
 
@@ -120,7 +125,7 @@ def test_new_writes_a_skeleton_that_validates_and_grades(tmp_path, capsys, own_a
     assert main(["new", str(target)]) == 2  # not over an assignment that exists
 
 
-def test_validate_fails_on_a_reference_that_fails_a_test(tmp_path, capsys):
+def test_validate_fails_on_a_reference_that_fails_a_test(tmp_path, capsys, own_assignment):
     target = tmp_path / "course"
     assert main(["new", str(target)]) == 0
     module = next((target / "reference").glob("[!_]*.py"))

@@ -67,8 +67,9 @@ _gradients: dict[int, list] = {}
 _steps: dict[tuple, dict] = {}
 
 
-def _key(config: dict, seed: int) -> tuple:
-    return tuple(sorted(config.items())), seed
+def _key(lstm, config: dict, seed: int) -> tuple:
+    """Graphs are kept per module (None: the loaded ones), config and seed."""
+    return getattr(lstm, "__name__", None), tuple(sorted(config.items())), seed
 
 
 def build(lstm, config: dict, seed: int = 0) -> dict:
@@ -79,7 +80,7 @@ def build(lstm, config: dict, seed: int = 0) -> dict:
     raised raises the same again, without building twice. With ``lstm`` None
     (the clean sandbox) the graph is the one ``load`` imported for that key.
     """
-    key = _key(config, seed)
+    key = _key(lstm, config, seed)
     if lstm is None:
         if key not in _built:
             raise ProbeError(f"no graph was loaded for {config} (seed {seed})")
@@ -189,7 +190,7 @@ def load(config: dict, seed: int, exported: dict) -> None:
     """Import what ``export`` sent, for the probes on ``config`` to use; refuses ops that
     call back into Python or touch files. Runs where no submission code has run."""
     tf = _tf()
-    key = _key(config, seed)
+    key = _key(None, config, seed)
     _facts[key] = {k: exported["facts"][k] for k in FACTS}
     graph = tf.Graph()
     if exported["meta_graph"] is not None:
@@ -283,7 +284,7 @@ def describe(lstm, config: dict) -> dict:
     graph = model.get("graph")
     report = {"keys": sorted(str(k) for k in model)}
     if lstm is None:  # the clean sandbox: what the building process saw
-        report.update(_facts[_key(config, 0)])
+        report.update(_facts[_key(None, config, 0)])
     else:
         report["graph_is_tf_graph"] = isinstance(graph, tf.Graph)
         report["graph_is_default"] = graph is tf.compat.v1.get_default_graph()
@@ -549,7 +550,7 @@ def train_step(
     the result is kept: the step is deterministic, and a session that runs an
     optimizer for the first time costs far more than one that does not.
     """
-    key = (_key(config, seed), _digest(x), _digest(y))
+    key = (_key(lstm, config, seed), _digest(x), _digest(y))
     if weights is None and key in _steps and (not gradients or "gradients" in _steps[key]):
         return _steps[key]
     model = build(lstm, config, seed)
