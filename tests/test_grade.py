@@ -30,7 +30,7 @@ LABELS = [LAB.question("labels")]
 
 def hidden_tests(question_id: str):
     """The hidden-test module the engine loaded for ``question_id`` (to patch it)."""
-    return importlib.import_module(f"{grade._hidden_tests(LAB)}.{question_id}")
+    return importlib.import_module(f"{grade._hidden_tests(current_assignment())}.{question_id}")
 
 
 def labels_submission(tmp_path, body: str):
