@@ -32,13 +32,43 @@ import otter
 
 from autograder import ROOT, manifest, stubs
 from autograder.manifest import Assignment
-from autograder.notebook import NOTEBOOK, OTTER_TESTS, grading_notebook, lab_notebook
+from autograder.notebook import (
+    NOTEBOOK,
+    OTTER_TESTS,
+    StudentSide,
+    grading_notebook,
+    lab_notebook,
+    student_side,
+)
 from autograder.otter_bridge import ASSIGNMENT_POINTER, ENGINE, OUTCOMES_ENV, PLUGIN
 from autograder.rubric import Question
 
-KIT_OWN_REQUIREMENTS = ("pytest>=8,<10", "nbformat>=5.9,<6", "otter-grader>=7.0,<8", "jupyter")
-"""What the kit itself needs, whatever the assignment: pytest for the public tests, otter
-and jupyter for the notebook and its ``grader.check``."""
+KIT_OWN_REQUIREMENTS = ("otter-grader>=7.0,<8", "pytest>=8,<10", "ipykernel>=6.29,<8")
+"""What the kit itself runs, whatever the assignment: otter for the notebook's ``grader.check``
+and export (no extras: neither needs them), pytest for the public tests, and ipykernel, the
+notebook's kernel. No notebook editor: the kit's README says how to add one (JupyterLab),
+and the workflow, which installs these, never opens the notebook."""
+KIT_PYTHON = "3.11"
+"""The Python the kit is made for: the grading zip's and the workflow's."""
+KIT_REQUIRES_PYTHON = ">=3.10,<3.14"
+"""The Pythons the kit's requirements install on: every one of this project's has wheels for
+3.10 to 3.13 (checked with ``pip install --dry-run --python-version``)."""
+KIT_GITIGNORE = """\
+# What running the lab makes, and what is no one's work: git leaves these out.
+*.zip
+.OTTER_LOG
+.ipynb_checkpoints/
+__pycache__/
+*.py[cod]
+.pytest_cache/
+.hypothesis/
+.venv/
+venv/
+env/
+.DS_Store
+"""
+"""The kit's ``.gitignore`` (the export's zips, otter's log, environments, caches), to which
+the assignment's notebook file adds its own lines (``gitignore``: the data, say)."""
 WORKFLOW = """\
 name: public checks
 on: [push, pull_request, workflow_dispatch]
@@ -61,21 +91,42 @@ KIT_README = """\
 
 {intro}
 
+## Setting up
+
+Python {python} (the grader's; any from 3.10 to 3.13 works). In this folder:
+
+    python{python} -m venv .venv
+    . .venv/bin/activate                 # on Windows: .venv\\Scripts\\activate
     python -m pip install -r requirements.txt
-    python -m pytest tests          # the public checks, outside the notebook
+    python -m pip install jupyterlab     # a notebook editor (or VS Code and its Jupyter extension)
+    jupyter lab {notebook}
+
+{assignment}## Checking and handing in
+
+    python -m pytest tests               # the public checks, outside the notebook
 
 In the notebook, `grader.check("{question}")` runs the same public checks for one
-question, and the last cell writes the zip you hand in. Pushing this folder to
-GitHub runs the public checks there too (`.github/workflows/check.yml`), with
-your score in the job summary.
+question, and the last cell writes the zip you hand in: the notebook and your
+modules. Save the notebook before you run it. Pushing this folder to GitHub runs
+the public checks there too (`.github/workflows/check.yml`), with your score in
+the job summary; `.gitignore` keeps what the lab makes (data, checkpoints, zips)
+and environments out of git.
 """
 
 
 def kit_requirements(assignment: Assignment) -> str:
-    """The kit's ``requirements.txt``: the assignment's requirements, then the kit's own."""
+    """The kit's ``requirements.txt``: the Python it needs (a comment), the assignment's
+    requirements, then the kit's own."""
     named = {_project(r) for r in assignment.requirements}
     own = [r for r in KIT_OWN_REQUIREMENTS if _project(r) not in named]
-    return "".join(f"{line}\n" for line in (*assignment.requirements, *own))
+    note = f"# requires-python {KIT_REQUIRES_PYTHON} (the grader runs Python {KIT_PYTHON})"
+    return "".join(f"{line}\n" for line in (note, *assignment.requirements, *own))
+
+
+def kit_gitignore(side: StudentSide) -> str:
+    """The kit's ``.gitignore``: the engine's lines, then the assignment's."""
+    own = "".join(f"{line}\n" for line in side.gitignore)
+    return KIT_GITIGNORE + (f"# What the assignment writes\n{own}" if own else "")
 
 
 def _project(requirement: str) -> str:
@@ -86,8 +137,11 @@ def _project(requirement: str) -> str:
     return name.lower().replace("_", "-")
 
 
-def kit_readme(assignment: Assignment) -> str:
-    """The kit's README: the assignment's title and modules."""
+def kit_readme(assignment: Assignment, side: StudentSide | None = None) -> str:
+    """The kit's README: the assignment's title and modules, how to set up (Python, a venv,
+    the requirements), the assignment's own text (its notebook file's ``readme``: where
+    the data come from, say), and how to check and hand in."""
+    side = side or student_side(assignment)
     names = [f"`{m}.py`" for m in assignment.modules]
     modules = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     intro = (
@@ -98,12 +152,20 @@ def kit_readme(assignment: Assignment) -> str:
     return KIT_README.format(
         title=assignment.title,
         intro=textwrap.fill(intro, width=80, break_on_hyphens=False, break_long_words=False),
+        python=KIT_PYTHON,
+        notebook=NOTEBOOK,
+        assignment=f"{side.readme}\n\n" if side.readme else "",
         question=assignment.questions[0].id,
     )
 
 
-def ok_test(question: Question, cases: list[tuple[str, float, bool]]) -> str:
-    """An OK-format test file for ``question``: ``cases`` are (doctest, points, hidden)."""
+def ok_test(
+    question: Question, cases: list[tuple[str, float, bool]], summary: str | None = None
+) -> str:
+    """An OK-format test file for ``question``: ``cases`` are (doctest, points, hidden).
+
+    ``summary``, if given, is what otter shows under the last case, passed or failed.
+    """
     spec = {
         "name": question.id,
         "points": sum(points for _, points, _ in cases),
@@ -111,7 +173,12 @@ def ok_test(question: Question, cases: list[tuple[str, float, bool]]) -> str:
             {
                 "cases": [
                     {"code": code, "hidden": hidden, "points": points}
-                    for code, points, hidden in cases
+                    | (
+                        {"success_message": summary, "failure_message": summary}
+                        if summary and number == len(cases) - 1
+                        else {}
+                    )
+                    for number, (code, points, hidden) in enumerate(cases)
                 ],
                 "scored": True,
                 "setup": "",
@@ -124,20 +191,31 @@ def ok_test(question: Question, cases: list[tuple[str, float, bool]]) -> str:
 
 
 def student_ok_tests(assignment: Assignment | None = None) -> dict[str, str]:
-    """The notebook's checks: each public test, run on the student's modules by tests/local.py."""
+    """The notebook's checks: each public test, run on the student's modules by tests/local.py.
+
+    A case expects nothing: ``local.check`` prints only what went wrong, the words the
+    grader uses (and keeps otter's doctest transcript out of them). Under the last case,
+    the question's scale: its public points, and the points its hidden tests grade.
+    """
     files = {}
     for q in (assignment or manifest.current()).questions:
+        public = [t for t in q.tests if t.visibility == "public"]
         cases = [
             (
                 f'>>> import sys; sys.path.insert(0, "tests")\n>>> import local\n'
-                f'>>> print(local.run("{q.module}", "{t.id}"))\npassed',
+                f'>>> local.check("{q.module}", "{t.id}")',
                 t.points,
                 False,
             )
-            for t in q.tests
-            if t.visibility == "public"
+            for t in public
         ]
-        files[f"{q.id}.py"] = ok_test(q, cases)
+        hidden = sum(t.points for t in q.tests if t.visibility == "hidden")
+        summary = f"{q.id}: these checks carry {sum(t.points for t in public):g} public points" + (
+            f"; {hidden:g} more points are graded by hidden tests after you submit"
+            if hidden
+            else ""
+        )
+        files[f"{q.id}.py"] = ok_test(q, cases, summary)
     return files
 
 
@@ -170,7 +248,9 @@ def write_kit(folder: Path, assignment: Assignment | None = None) -> None:
 
     Its ``tests/`` is a copy of the assignment's public tests, with every profile's
     helper that lives elsewhere; the stubs and ``tests/points.json`` are rendered
-    from the reference now, whatever the assignment's folder holds.
+    from the reference now, whatever the assignment's folder holds. Beside the
+    notebook: the files its notebook file names (``kit_files``), ``requirements.txt``,
+    the README and a ``.gitignore``.
     """
     assignment = assignment or manifest.current()
     folder.mkdir(parents=True)
@@ -189,9 +269,13 @@ def write_kit(folder: Path, assignment: Assignment | None = None) -> None:
     (folder / OTTER_TESTS).mkdir()
     for name, text in student_ok_tests(assignment).items():
         (folder / OTTER_TESTS / name).write_text(text)
-    nbformat.write(lab_notebook(assignment), folder / NOTEBOOK)
+    side = student_side(assignment)
+    nbformat.write(lab_notebook(assignment, side), folder / NOTEBOOK)
+    for path in side.kit_files:
+        shutil.copy(path, folder / path.name)
     (folder / "requirements.txt").write_text(kit_requirements(assignment))
-    (folder / "README.md").write_text(kit_readme(assignment))
+    (folder / "README.md").write_text(kit_readme(assignment, side))
+    (folder / ".gitignore").write_text(kit_gitignore(side))
     (folder / ".github" / "workflows").mkdir(parents=True)
     (folder / ".github" / "workflows" / "check.yml").write_text(WORKFLOW)
 

@@ -6,10 +6,12 @@ question's tests run with the submission's code in a sandbox (``proxy``,
 What the questions are, and what they need, is the assignment's (``manifest``).
 """
 
+import ast
 import contextlib
 import importlib
 import importlib.util
 import itertools
+import re
 import sys
 import tempfile
 import time
@@ -19,10 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from types import ModuleType
+from types import MethodType, ModuleType
+from typing import Any
+
+import numpy as np
 
 from autograder import manifest
-from autograder.authoring import CheckFailure, describe_error, show
+from autograder.authoring import CheckFailure, describe_error
 from autograder.manifest import Assignment
 from autograder.proxy import Abort, SubmissionProxy
 from autograder.rubric import Question, Test
@@ -101,6 +106,9 @@ class Report:
     outcomes: list[Outcome]
     seconds: float
     notes: list[str] = field(default_factory=list)
+    not_run: float = 0.0
+    """The points of the hidden tests of the graded questions that did not run (``public_only``:
+    ``rnnlab check``), which students earn only when they submit."""
 
     @property
     def score(self) -> float:
@@ -144,6 +152,7 @@ def grade(
     questions = list(assignment.questions if questions is None else questions)
     budget = _budget(assignment, seconds)
     notes = [describe_isolation()]
+    not_run = sum(t.points for q in questions for t in q.tests if t not in _tests(q, public_only))
     with tempfile.TemporaryDirectory(prefix="rnnlab-submission-") as scratch:
         try:
             submission = prepare(Path(path), Path(scratch) / "submission", assignment.modules)
@@ -153,7 +162,7 @@ def grade(
                 for q in questions
                 for t in _tests(q, public_only)
             ]
-            return Report(outcomes, time.monotonic() - started, notes + [str(error)])
+            return Report(outcomes, time.monotonic() - started, notes + [str(error)], not_run)
 
         # The submission's own folder holds other students' work in a batch: hide it too.
         hidden = [*hidden_paths, Path(path).resolve().parent, *assignment.never_shipped()]
@@ -183,7 +192,7 @@ def grade(
             lanes = [pool.submit(lane, queue) for queue in queues]
             results = {qid: outcomes for f in lanes for qid, outcomes in f.result().items()}
     outcomes = [o for q in questions for o in results[q.id]]
-    return Report(outcomes, time.monotonic() - started, notes)
+    return Report(outcomes, time.monotonic() - started, notes, not_run)
 
 
 def _tests(question: Question, public_only: bool) -> list[Test]:
@@ -217,7 +226,7 @@ def _grade_question(
     clean = submission.folder.parent / "clean"  # where a helper probes: nothing of theirs
     clean.mkdir(exist_ok=True)
     functions = question.functions
-    student = SubmissionProxy(
+    student = _RecordingProxy(
         sandbox(submission.folder),
         question.module,
         deadline=time.monotonic() + budget[profile.name],
@@ -258,17 +267,21 @@ def _printed(text: str) -> str:
 
 
 def _run_test(
-    assignment: Assignment, question: Question, test: Test, student: SubmissionProxy
+    assignment: Assignment, question: Question, test: Test, student: "_RecordingProxy"
 ) -> Outcome | Abort:
     """Run one test; an ``Abort`` that zeroes the question is returned, not raised.
 
     Every way a test can end becomes a verdict on the submission or a grader
-    error: nothing a check raises escapes, except the grader's own Ctrl-C.
+    error: nothing a check raises escapes, except the grader's own Ctrl-C. A
+    public test's failure reads as it does in the kit (``tests/local.py``): the
+    call and what came back, what the test expected, and the hidden tests of
+    the same clause (``_public_feedback``).
     """
-    student.last_call = None
+    student.recorded = None
+    public = test.visibility == "public"
     try:  # the test and the reference are the grader's: failing to load them is its fault
         check = _test_function(assignment, question, test)
-        args = (student,) if test.visibility == "public" else (student, reference(assignment))
+        args = (student,) if public else (student, reference(assignment))
     except Exception as error:  # noqa: BLE001
         return _grader_error(question, test, error)
     try:
@@ -280,21 +293,28 @@ def _run_test(
             return abort
         return Outcome(question, test, False, str(abort))
     except CheckFailure as failure:
-        return Outcome(
-            question, test, False, _with_notes(str(failure), failure) + _see(question, failure)
-        )
-    except AssertionError as failure:  # a public test's plain assert
-        return Outcome(question, test, False, _explain_assert(failure, student))
+        message = _with_notes(str(failure), failure) + _see(question, failure)
+        if public:
+            message = _public_feedback(question, test, student, message)
+        return Outcome(question, test, False, message)
+    except AssertionError as failure:  # a public test's plain assert, or pytest.raises(match=)
+        said = _assertion(failure)
+        return Outcome(question, test, False, _public_feedback(question, test, student, said))
     except StudentError as error:
+        if public:
+            return Outcome(question, test, False, _public_feedback(question, test, student, None))
         return Outcome(question, test, False, f"raised {describe_error(error)}")
     except Exception as error:
-        if test.visibility == "public":  # a pytest test: as pytest has it, the test failed
-            return Outcome(question, test, False, _explain_crash(error) + _last_call(student))
+        if public:  # a pytest test: as pytest has it, the test failed
+            said = _explain_crash(error, _public_path(assignment, question))
+            return Outcome(question, test, False, _public_feedback(question, test, student, said))
         return _grader_error(question, test, error)  # a hidden check must handle any answer
     except BaseException as error:  # noqa: BLE001 - sorted below
         verdict = _pytest_verdict(error)
         if verdict is not None:
-            return Outcome(question, test, False, verdict + _last_call(student))
+            return Outcome(
+                question, test, False, _public_feedback(question, test, student, verdict)
+            )
         return _grader_error(question, test, error)
     return Outcome(question, test, True, said if isinstance(said, str) else "")
 
@@ -305,12 +325,154 @@ def _grader_error(question: Question, test: Test, error: BaseException) -> Outco
     return Outcome(question, test, False, f"{GRADER_ERROR} ({type(error).__name__}).", log)
 
 
-def _explain_crash(error: Exception) -> str:
+# -- a public test's feedback, as tests/local.py words it in the kit --------------------------
+#
+# ``rnnlab check``, ``rnnlab grade``, the notebook's ``grader.check`` and pytest in the kit
+# show one message for a failed public test. The kit has no rnnlab, so ``tests/local.py``
+# words it too, the same way; tests/test_coverage.py compares the two on every buggy
+# submission.
+
+
+class _RecordingProxy(SubmissionProxy):
+    """The submission's proxy, also keeping the latest call a test asked for (``recorded``):
+    its module, function and arguments, and what came back or the error it raised."""
+
+    recorded: tuple | None = None
+
+    def _call(self, module: str, function: str, args: tuple, kwargs: dict) -> Any:
+        self.recorded = (module, function, args, kwargs, None, False)
+        try:
+            result = super()._call(module, function, args, kwargs)
+        except StudentError as error:
+            self.recorded = (module, function, args, kwargs, error, False)
+            raise
+        self.recorded = (module, function, args, kwargs, result, True)
+        return result
+
+
+def _public_feedback(
+    question: Question, test: Test, student: _RecordingProxy, said: str | None
+) -> str:
+    """The call and what came back (or what it raised), what the test said, and where the
+    same clause is graded in hidden tests."""
+    lines = [line for line in (_the_call(student), said) if line]
+    return "\n".join(lines + _hidden_of(question, test))
+
+
+def _the_call(student: _RecordingProxy) -> str:
+    if student.recorded is None:
+        return ""
+    module, function, args, kwargs, outcome, returned = student.recorded
+    if module == "probe":  # a probe of the graph built from a configuration
+        call = f"{student._probe_label}({_arguments((), dict(args[0]))})"
+        if returned:
+            return f"on the graph of {call}"
+    else:
+        call = f"{module}.{function}({_arguments(args, kwargs)})"
+        if returned:
+            return f"{call} returned {brief(outcome, 200)}"
+    if not isinstance(outcome, StudentError):
+        return ""
+    if module == "probe" and outcome.is_a("ProbeError"):  # the probe's words on the graph
+        return f"on the graph of {call}: {outcome.info.get('message', '')}"
+    if module == "probe" and not outcome.info.get("frames"):  # running the graph, not building
+        return f"on the graph of {call}: {outcome.type}: {outcome.info.get('message', '')}"
+    return f"{call} raised {describe_error(outcome)}"
+
+
+def _arguments(args: tuple, kwargs: dict) -> str:
+    return ", ".join(
+        [brief(a, 80) for a in args] + [f"{k}={brief(v, 60)}" for k, v in kwargs.items()]
+    )
+
+
+def brief(value: Any, limit: int = 100) -> str:
+    """A value on one line, for a call and what came back: whole when short, else a summary
+    (an array by its shape and dtype, a long list by its length). ``tests/local.py`` has
+    the same, so the kit's feedback reads alike."""
+    text = _one_line(value, limit)
+    if text is not None and len(text) <= limit:
+        return text
+    if isinstance(value, list | tuple) and 0 < len(value) <= 8:
+        inner = ", ".join(brief(v, max(30, limit // len(value))) for v in value)
+        text = f"[{inner}]" if isinstance(value, list) else f"({inner}{',' * (len(value) == 1)})"
+        if len(text) <= 2 * limit:
+            return text
+    return _summary(value, limit)
+
+
+def _one_line(value: Any, limit: int) -> str | None:
+    """``value`` in full on one line, or None when that is clearly longer than ``limit``."""
+    if isinstance(value, np.ndarray):
+        if value.size > limit or value.dtype.kind not in "biuf":
+            return None
+        body = np.array2string(value, separator=", ", max_line_width=10**9, threshold=10**9)
+        return f"array({' '.join(body.split())})"  # rows on one line too
+    if isinstance(value, np.generic):
+        return _one_line(value.item(), limit)
+    if isinstance(value, list | tuple | dict) and len(value) > limit:
+        return None
+    if isinstance(value, list | tuple):
+        items = [_one_line(v, limit) for v in value]
+        if None in items:
+            return None
+        inner = ", ".join(items) + ("," if isinstance(value, tuple) and len(value) == 1 else "")
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    if isinstance(value, dict):
+        items = [(_one_line(k, limit), _one_line(v, limit)) for k, v in value.items()]
+        if any(None in pair for pair in items):
+            return None
+        return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    if isinstance(value, str) and len(value) > limit:
+        return None
+    try:
+        return repr(value).replace("\n", " ")
+    except ValueError:  # an int past Python's digit limit for str()
+        return None
+
+
+def _summary(value: Any, limit: int) -> str:
+    if isinstance(value, np.ndarray):
+        return f"<array of shape {value.shape}, {value.dtype}>"
+    if isinstance(value, list | tuple | dict):
+        return f"<{type(value).__name__} of {len(value)} items>"
+    if isinstance(value, str):
+        return repr(value[:limit]) + "..."
+    if isinstance(value, int):
+        return f"<int of {value.bit_length()} bits>"
+    return f"<{type(value).__name__}>"
+
+
+def _hidden_of(question: Question, test: Test) -> list[str]:
+    """The hidden tests that name ``test`` as their clause's public test (``public``)."""
+    hidden = [t for t in question.tests if test.id in getattr(t, "public", ())]
+    if not hidden:
+        return []
+    named = "; ".join(f"see '{t.title}' ({_points(t.points)})" for t in hidden)
+    return [f"Hidden tests of the same clause, graded after you submit: {named}."]
+
+
+def _points(points: float) -> str:
+    return f"{points:g} point{'' if points == 1 else 's'}"
+
+
+def _assertion(failure: AssertionError) -> str:
+    """A failed plain assert as pytest rewrites it (``assert got == want``, with the test's
+    own message above), or pytest.raises' complaint (a message that did not match)."""
+    text = str(failure).strip()
+    if text:
+        return text
+    frame = traceback.extract_tb(failure.__traceback__)[-1]
+    return f"assertion failed: {(frame.line or '').strip()}"
+
+
+def _explain_crash(error: Exception, path: Path) -> str:
     """A public test broke on what came back (it was None, say): the line and the error."""
-    frame = traceback.extract_tb(error.__traceback__)[-1]
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if Path(f.filename) == path] or frames
     return (
         f"the test could not use what came back: {type(error).__name__}: {error}\n"
-        f"at: {(frame.line or '').strip()}"
+        f"at: {(ours[-1].line or '').strip()}"
     )
 
 
@@ -323,10 +485,16 @@ def _pytest_verdict(error: BaseException) -> str | None:
     failed = sys.modules.get("_pytest.outcomes")
     if failed is None or not isinstance(error, failed.Failed):
         return None
-    message = str(error.msg or "")
+    return _failed_text(str(error.msg or ""))
+
+
+def _failed_text(message: str) -> str:
+    """pytest's ``Failed`` message in the kit's words: "DID NOT RAISE <class 'ValueError'>"
+    becomes "DID NOT RAISE: expected ValueError, but none was raised"."""
     if message.startswith("DID NOT RAISE"):
         expected = message.removeprefix("DID NOT RAISE").strip()
-        return f"expected an exception ({expected}), but none was raised"
+        expected = re.sub(r"<class '(?:builtins\.)?([\w.]+)'>", r"\1", expected)
+        return f"DID NOT RAISE: expected {expected}, but none was raised"
     return message or "the test failed"
 
 
@@ -345,23 +513,6 @@ def _with_notes(message: str, error: BaseException) -> str:
         if not n.startswith(("Falsifying", "Failing test case"))
     ]
     return "\n".join([message, *notes])
-
-
-def _explain_assert(failure: AssertionError, student: SubmissionProxy) -> str:
-    """A plain ``assert`` failed in a public test: show the line and the last call's result."""
-    frame = traceback.extract_tb(failure.__traceback__)[-1]
-    message = str(failure) or f"assertion failed: {(frame.line or '').strip()}"
-    return message + _last_call(student)
-
-
-def _last_call(student: SubmissionProxy) -> str:
-    if student.last_call is None:
-        return ""
-    label, args, kwargs, result = student.last_call
-    shown = ", ".join(
-        [show(a, 120) for a in args] + [f"{k}={show(v, 60)}" for k, v in kwargs.items()]
-    )
-    return f"\n{label}({shown}) returned {show(result)}"
 
 
 class Reference:
@@ -410,10 +561,90 @@ def _substitutes(assignment: Assignment, question: Question) -> dict[tuple[str, 
     return {(question.module, f): getattr(module, f) for q in others for f in q.functions}
 
 
+def _public_path(assignment: Assignment, question: Question) -> Path:
+    return assignment.public_tests / f"test_{question.module}.py"
+
+
 @cache
 def _public_tests(assignment: Assignment, module: str) -> ModuleType:
     path = assignment.public_tests / f"test_{module}.py"
-    return _load_file(path, f"_rnnlab_public{next(_loads)}_{module}")
+    return load_rewritten(path, f"_rnnlab_public{next(_loads)}_{module}")
+
+
+def load_rewritten(path: Path, name: str) -> ModuleType:
+    """Import a public test module with its asserts rewritten as pytest rewrites them, so a
+    failed ``assert got == want`` says what ``got`` and ``want`` were.
+
+    The rewritten asserts call ``ASSERTS``, not pytest's module, whose messages depend on
+    the pytest session running (if any): so a message is the same in ``rnnlab check``, in
+    ``rnnlab grade`` under pytest or not, and in the kit (``tests/local.py`` does the same).
+    """
+    from _pytest.assertion.rewrite import rewrite_asserts
+
+    source = path.read_bytes()
+    tree = ast.parse(source, str(path))
+    rewrite_asserts(tree, source, str(path), None)
+    tree.body = [node for node in tree.body if not _imports_pytest_helpers(node)]
+    code = compile(tree, str(path), "exec", dont_inherit=True)
+    loaded = ModuleType(name)
+    loaded.__file__ = str(path)
+    loaded.__dict__[_HELPERS] = ASSERTS
+    sys.modules[name] = loaded
+    exec(code, loaded.__dict__)  # the assignment's own public tests: trusted
+    return loaded
+
+
+_HELPERS = "@pytest_ar"
+"""The name rewritten asserts call pytest's helpers by."""
+
+
+def _imports_pytest_helpers(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Import) and any(a.asname == _HELPERS for a in node.names)
+
+
+def saferepr(value: object) -> str:
+    """pytest's rendering of a value in an assertion (at its default verbosity)."""
+    from _pytest._io.saferepr import DEFAULT_REPR_MAX_SIZE
+    from _pytest._io.saferepr import saferepr as pytest_saferepr
+
+    return pytest_saferepr(value, maxsize=DEFAULT_REPR_MAX_SIZE).replace("\n", "\\n")
+
+
+def compare(op: str, left: object, right: object) -> str:
+    """How a failed comparison reads: ``<left> == <right>``, each value as pytest shows it
+    (``tests/local.py``'s ``compare`` reads the same, and the kit's pytest uses that)."""
+    return f"{saferepr(left)} {op} {saferepr(right)}"
+
+
+class _Asserts:
+    """pytest's assertion helpers, but for the two that read the running pytest session:
+    values are shown as at pytest's default verbosity, and comparisons by ``compare``."""
+
+    def __getattr__(self, name: str) -> Any:
+        from _pytest.assertion import rewrite
+
+        return getattr(rewrite, name)
+
+    @staticmethod
+    def _saferepr(value: object) -> str:
+        return value.__name__ if isinstance(value, MethodType) else saferepr(value)
+
+    @staticmethod
+    def _call_reprcompare(ops, results, expls, each_obj) -> str:
+        # the first comparison of a chain that failed, as pytest picks it
+        i = next((i for i, result in enumerate(results) if _failed(result)), len(ops) - 1)
+        # the explanation is a format string (its values are interpolated later): escape %
+        return compare(ops[i], each_obj[i], each_obj[i + 1]).replace("%", "%%")
+
+
+def _failed(result: object) -> bool:
+    try:
+        return not result
+    except Exception:  # noqa: BLE001 - an object whose truth cannot be told
+        return True
+
+
+ASSERTS = _Asserts()
 
 
 @cache

@@ -1,7 +1,8 @@
 """An assignment, declared in a manifest (``rnnlab.toml``) and checked before anything is graded.
 
 The manifest says everything the engine knows of an assignment: its modules and graded
-functions, its questions with every test's id, title, points and visibility, the
+functions, its questions with every test's id, title, points and visibility (and, for a
+hidden test, when students see its result and the public tests of its clause), the
 resource profiles questions run under, its requirements, and where its reference,
 hidden checks, public tests, notebook and CLI commands live. The engine reads it and
 names nothing of any assignment. Its keys are documented in the README ("Authoring an
@@ -26,6 +27,17 @@ from autograder.rubric import Question, Test
 
 MANIFEST = "rnnlab.toml"
 
+HIDDEN_VISIBILITY = {
+    "hidden": "the result, with its feedback, after the due date",
+    "after_published": "the result, with its feedback, once the grades are published",
+    "pass_fail_now": "passed or failed at once; the feedback after the due date",
+    "public": "the result, with its feedback, at once",
+}
+"""When students see a hidden test's result (``hidden_visibility``), and what they see."""
+DEFAULT_HIDDEN_VISIBILITY = "pass_fail_now"
+"""A failed hidden test warns at once that a clause is broken, and names it in its title,
+without showing the case that broke it before the due date."""
+
 KEYS: dict[str, dict[str, str]] = {
     "assignment": {
         "name": "a short name: the kit's and the zips' file names",
@@ -38,6 +50,11 @@ KEYS: dict[str, dict[str, str]] = {
         "equivalent_mutants": "optional: the TOML of mutants that behave as the reference",
         "total": "optional: the points the questions must add up to",
         "requirements": "pip requirements of the student kit and the grading zip",
+        "hidden_visibility": "optional: when students see hidden tests' results: "
+        + " | ".join(HIDDEN_VISIBILITY)
+        + f" (default {DEFAULT_HIDDEN_VISIBILITY})",
+        "require_public": "optional: true makes every hidden test name its clause's public "
+        "test(s) with its `public` key",
     },
     "profiles.<name>": {
         "seconds": "wall-clock budget for all of one question's tests",
@@ -52,15 +69,28 @@ KEYS: dict[str, dict[str, str]] = {
         "module": "the student module it grades",
         "functions": "the graded functions it covers",
         "profile": "the profile it runs under",
-        "tests": "<test id> = { points, visibility = public|hidden, title }, in order",
+        "tests": "<test id> = { points, visibility = public|hidden, title[, public, "
+        "hidden_visibility] }, in order",
     },
 }
 
-TEST_KEYS = {"points", "visibility", "title"}
+TEST_KEYS = {"points", "visibility", "title", "public", "hidden_visibility"}
+"""A test's keys; ``public`` and ``hidden_visibility`` are optional, and only for hidden tests."""
 
 
 class ManifestError(ValueError):
     """The manifest, or a file it names, is wrong; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class DeclaredTest(Test):
+    """A test as the manifest declares it: the rubric's ``Test`` and two keys of its own."""
+
+    shown: str = "public"
+    """When students see its result: ``public`` for a public test; for a hidden one, its
+    ``hidden_visibility`` (``HIDDEN_VISIBILITY``)."""
+    public: tuple[str, ...] = ()
+    """For a hidden test: the ids of the public tests of the same clause."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,6 +218,15 @@ class _Reader:
             raise self.fail(f"{where}.{key}", f"should be a positive number, not {value!r}")
         return value
 
+    def choice(self, table: dict, key: str, where: str, default: str) -> str:
+        value = table.get(key, default)
+        if value not in HIDDEN_VISIBILITY:
+            raise self.fail(
+                f"{where}.{key}",
+                f"should be one of {', '.join(HIDDEN_VISIBILITY)}, not {value!r}",
+            )
+        return value
+
     def identifier(self, value, where: str) -> str:
         if not isinstance(value, str) or not value.isidentifier():
             raise self.fail(where, f"{value!r} is not a Python identifier")
@@ -213,8 +252,12 @@ class _Reader:
             ("name", "reference", "hidden_tests", "public_tests"),
         )
         where = "assignment"
+        shown = self.choice(top, "hidden_visibility", where, DEFAULT_HIDDEN_VISIBILITY)
+        require_public = top.get("require_public", False)
+        if not isinstance(require_public, bool):
+            raise self.fail(f"{where}.require_public", "should be true or false")
         profiles = self.profiles(data.get("profiles"))
-        questions = self.questions(data.get("questions"), profiles)
+        questions = self.questions(data.get("questions"), profiles, shown, require_public)
         assignment = Assignment(
             path=self.path,
             name=self.string(top, "name", where),
@@ -264,7 +307,9 @@ class _Reader:
             )
         return profiles
 
-    def questions(self, data, profiles: dict[str, Profile]) -> tuple[Question, ...]:
+    def questions(
+        self, data, profiles: dict[str, Profile], shown: str, require_public: bool
+    ) -> tuple[Question, ...]:
         if not isinstance(data, list) or not data:
             raise self.fail("questions", "missing: at least one [[questions]] table")
         questions, seen = [], set()
@@ -289,31 +334,66 @@ class _Reader:
                     id=qid,
                     module=self.identifier(table["module"], f"{where}.module"),
                     functions=functions,
-                    tests=self.tests(table["tests"], where),
+                    tests=self.tests(table["tests"], where, shown, require_public),
                     profile=profile,
                 )
             )
         return tuple(questions)
 
-    def tests(self, data, where: str) -> tuple[Test, ...]:
+    def tests(self, data, where: str, shown: str, require_public: bool) -> tuple[DeclaredTest, ...]:
         if not isinstance(data, dict) or not data:
             raise self.fail(f"{where}.tests", "should be a table of tests, at least one")
-        tests = []
+        tests, specs = [], {}
         for tid, spec in data.items():
             at = f"{where}.tests.{tid}"
             self.identifier(tid, at)
-            spec = self.table(spec, at, TEST_KEYS, tuple(TEST_KEYS))
+            spec = self.table(spec, at, TEST_KEYS, ("points", "visibility", "title"))
             if spec["visibility"] not in ("public", "hidden"):
                 raise self.fail(f"{at}.visibility", "should be public or hidden")
+            specs[tid] = spec
+        public_ids = [tid for tid, spec in specs.items() if spec["visibility"] == "public"]
+        for tid, spec in specs.items():
+            at = f"{where}.tests.{tid}"
+            hidden = spec["visibility"] == "hidden"
+            for key in ("public", "hidden_visibility"):
+                if key in spec and not hidden:
+                    raise self.fail(f"{at}.{key}", "only a hidden test has this key")
             tests.append(
-                Test(
+                DeclaredTest(
                     tid,
                     self.string(spec, "title", at),
                     float(self.number(spec, "points", at)),
                     spec["visibility"],
+                    shown=self.choice(spec, "hidden_visibility", at, shown) if hidden else "public",
+                    public=self.public(spec, at, public_ids, require_public) if hidden else (),
                 )
             )
         return tuple(tests)
+
+    def public(self, spec: dict, at: str, public_ids: list[str], required: bool) -> tuple:
+        """A hidden test's ``public`` key: public tests of its own question, one or a list."""
+        if "public" not in spec:
+            if required:
+                raise self.fail(
+                    f"{at}.public",
+                    "missing: name the public test(s) of this clause (assignment.require_public "
+                    f"is true); this question's public tests: {', '.join(public_ids) or 'none'}",
+                )
+            return ()
+        value = spec["public"]
+        named = [value] if isinstance(value, str) else value
+        if not isinstance(named, list) or not named or not all(isinstance(v, str) for v in named):
+            raise self.fail(f"{at}.public", "should be a public test's id, or a list of them")
+        for tid in named:
+            if tid not in public_ids:
+                raise self.fail(
+                    f"{at}.public",
+                    f"{tid!r} is no public test of this question (its public tests: "
+                    f"{', '.join(public_ids) or 'none'})",
+                )
+        if len(set(named)) != len(named):
+            raise self.fail(f"{at}.public", "names a public test twice")
+        return tuple(named)
 
 
 # -- checking what it points to -----------------------------------------------------------

@@ -66,14 +66,19 @@ def render(reference_dir: Path, name: str) -> str:
     return HEADER + strip_solutions(path.read_text(), str(path))
 
 
+HIDDEN = "tests/HIDDEN.md"
+"""What else is graded: the hidden tests, their points and clauses (the kit lists them)."""
 POINTS = "tests/points.json"
 """Where ``points.json`` goes in the kit: ``tests/`` is the public tests' folder there."""
 
 
 def generated(assignment: Assignment) -> dict[str, str]:
     """Every generated file of the kit, its path in the kit -> text."""
+    from autograder.results import hidden_summary  # results imports the grader: only here
+
     files = {f"{name}.py": render(assignment.reference, name) for name in assignment.modules}
     files[POINTS] = json.dumps(public_points(assignment), indent=2) + "\n"
+    files[HIDDEN] = hidden_summary(assignment)
     return files
 
 

@@ -46,6 +46,39 @@ def test_the_lab_and_the_second_assignment_load_and_check():
         (("[[questions]]", "[[questons]]"), "questons"),
         (('id = "softmax_forward"', 'id = "softmax forward"'), "questions[1].id"),
         (("points = 1,", "points = -1,"), "points"),
+        (("total = 17", 'total = 17\nhidden_visibility = "never"'), "assignment.hidden_visibility"),
+        (("total = 17", "total = 17\nrequire_public = 1"), "assignment.require_public"),
+        (("total = 17", "total = 17\nrequire_public = true"), "softmax_matches_reference.public"),
+        (
+            ('"softmax on random logits" }', '"softmax on random logits", public = "nope" }'),
+            "(softmax_forward).tests.softmax_matches_reference.public",
+        ),
+        (  # a public test of the other question
+            (
+                '"softmax on random logits" }',
+                '"softmax on random logits", public = "gradient_shape" }',
+            ),
+            "softmax_matches_reference.public",
+        ),
+        (
+            ('"softmax on random logits" }', '"softmax on random logits", public = [] }'),
+            "softmax_matches_reference.public",
+        ),
+        (
+            ('distributions" }', 'distributions", public = "uniform_logits_give_log_c" }'),
+            "rows_sum_to_one.public",
+        ),
+        (
+            (
+                '"softmax on random logits" }',
+                '"softmax on random logits", hidden_visibility = "soon" }',
+            ),
+            "softmax_matches_reference.hidden_visibility",
+        ),
+        (
+            ('distributions" }', 'distributions", hidden_visibility = "hidden" }'),
+            "rows_sum_to_one.hidden_visibility",
+        ),
     ],
 )
 def test_a_mistake_names_the_file_and_the_key(softmax_copy, edit, key):
@@ -56,6 +89,25 @@ def test_a_mistake_names_the_file_and_the_key(softmax_copy, edit, key):
         manifest.load(softmax_copy)
     assert str(softmax_copy.resolve()) in str(caught.value)
     assert key in str(caught.value)
+
+
+def test_a_hidden_test_names_its_public_tests_and_when_it_is_shown(softmax_copy):
+    text = softmax_copy.read_text().replace(
+        '"softmax on random logits" }',
+        '"softmax on random logits", public = ["rows_sum_to_one"], hidden_visibility = "hidden" }',
+    )
+    softmax_copy.write_text(text.replace("total = 17", 'total = 17\nhidden_visibility = "public"'))
+    tests = {t.id: t for q in manifest.load(softmax_copy).questions for t in q.tests}
+    assert tests["softmax_matches_reference"].public == ("rows_sum_to_one",)
+    assert tests["softmax_matches_reference"].shown == "hidden"  # its own, over the default
+    assert tests["stable_for_large_logits"].public == ()
+    assert tests["stable_for_large_logits"].shown == "public"  # the assignment's
+    assert tests["rows_sum_to_one"].shown == "public"  # a public test
+
+
+def test_hidden_tests_are_pass_fail_now_unless_the_manifest_says():
+    tests = [t for q in manifest.load(SOFTMAX / "assignment").questions for t in q.tests]
+    assert {t.shown for t in tests if t.visibility == "hidden"} == {"pass_fail_now"}
 
 
 def test_not_toml_is_a_clear_error(softmax_copy):

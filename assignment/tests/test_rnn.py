@@ -1,4 +1,7 @@
-"""Public tests for rnn.py, with a gradient check beside the backward pass."""
+"""Public tests for rnn.py, with a gradient check beside the backward pass.
+
+Each clause the hidden tests grade has a test here, on a smaller case.
+"""
 
 import numpy as np
 import pytest
@@ -36,6 +39,25 @@ def test_forward_one_step_by_hand(sub):
     assert y_hat[0, 0] == pytest.approx(3 * sigmoid(1.0))
 
 
+def test_forward_two_steps_by_hand(sub):
+    # Step 0 sees only x[0] (through U[:, 0]); step 1 sees s_0 (through W) and x[1] (U[:, 1]).
+    U, W, V = np.array([[2.0, -1.0]]), np.array([[0.5]]), np.array([[3.0]])
+    x = np.array([[1.0], [2.0]])
+    s0 = sigmoid(2.0 * 1.0)
+    s1 = sigmoid(0.5 * s0 - 1.0 * 2.0)
+    y_hat, layers = sub.rnn.rnn_forward(x, U, W, V)
+    got = [float(layers[0]["s"][0, 0]), float(layers[1]["s"][0, 0]), float(y_hat[0, 0])]
+    whole_x = sigmoid(2.0 * 1.0 - 1.0 * 2.0)  # U @ x: all of x at step 0
+    assert got == pytest.approx([s0, s1, 3 * s1]), (
+        "This is what the sheet's prediction code gives (every step sees all of x, U @ x): "
+        "step t sees only x[t], through column t of U."
+        if got[0] == pytest.approx(whole_x)
+        else "[s_0, s_1, y_hat]"
+    )
+    prev = float(layers[1]["prev_s"][0, 0])
+    assert prev == pytest.approx(s0), "layers[1]['prev_s'] should be s_0"
+
+
 def test_loss_is_a_mean_over_records(sub):
     # One step, worked by hand as above: y_hat = 3 * sigmoid(1) for every record.
     U, W, V = np.array([[2.0]]), np.array([[5.0]]), np.array([[3.0]])
@@ -45,6 +67,20 @@ def test_loss_is_a_mean_over_records(sub):
     losses = [0.5 * (y_hat - 0.0) ** 2, 0.5 * (y_hat - 1.0) ** 2]
     assert sub.rnn.rnn_loss(X[:1], Y[:1], U, W, V) == pytest.approx(losses[0])
     assert sub.rnn.rnn_loss(X, Y, U, W, V) == pytest.approx(np.mean(losses))
+
+
+def test_loss_sums_over_outputs(sub):
+    # Two outputs (V has two rows): 0.5 * the sum of both squared errors, for one record.
+    U, W, V = np.array([[2.0]]), np.array([[5.0]]), np.array([[3.0], [1.0]])
+    X, Y = np.array([[[0.5]]]), np.array([[0.0, 1.0]])
+    s = sigmoid(1.0)
+    expected = 0.5 * ((3 * s - 0.0) ** 2 + (s - 1.0) ** 2)
+    got = sub.rnn.rnn_loss(X, Y, U, W, V)
+    assert got == pytest.approx(expected), (
+        "This is what the mean over every output value gives (sum over outputs, mean over records)."
+        if got == pytest.approx(expected / 2)
+        else "0.5 * sum((y_hat - y) ** 2) over both outputs"
+    )
 
 
 def test_clipping_both_sides(sub):
@@ -63,14 +99,13 @@ def test_backward_shapes(sub):
 def test_gradient_check(sub):
     """Full BPTT equals the numerical gradient (central differences, float64)."""
     x, y, U, W, V = small_problem()
-    _, layers = sub.rnn.rnn_forward(x, U, W, V)
-    analytic = sub.rnn.rnn_backward(x, y, U, W, V, layers, bptt_truncate=None)
 
     def loss():
         return 0.5 * np.sum((sub.rnn.rnn_forward(x, U, W, V)[0] - y) ** 2)
 
-    for name, weight, grad in zip("UWV", (U, W, V), analytic, strict=True):
-        numeric = np.zeros_like(weight)
+    numeric = []
+    for weight in (U, W, V):
+        gradient = np.zeros_like(weight)
         for index in np.ndindex(weight.shape):
             kept = weight[index]
             weight[index] = kept + 1e-5
@@ -78,9 +113,62 @@ def test_gradient_check(sub):
             weight[index] = kept - 1e-5
             minus = loss()
             weight[index] = kept
-            numeric[index] = (plus - minus) / 2e-5
-        error = np.abs(grad - numeric).max() / max(np.abs(numeric).max(), 1e-12)
-        assert error < 1e-6, f"d{name}: relative error {error:.2e}"
+            gradient[index] = (plus - minus) / 2e-5
+        numeric.append(gradient)
+    _, layers = sub.rnn.rnn_forward(x, U, W, V)
+    analytic = sub.rnn.rnn_backward(x, y, U, W, V, layers, bptt_truncate=None)
+    errors = {}
+    for name, grad, approx in zip(("dU", "dW", "dV"), analytic, numeric, strict=True):
+        error = float(np.abs(grad - approx).max() / max(np.abs(approx).max(), 1e-12))
+        if not error < 1e-6:
+            errors[name] = f"{error:.1e}"
+    assert errors == {}, (
+        "with bptt_truncate=None the gradients should match central differences of the loss: "
+        "the relative errors above 1e-6"
+    )
+
+
+def test_truncation_keeps_the_last_steps(sub):
+    # With bptt_truncate=k, only the last k time steps get a gradient: dU's other columns are 0.
+    x, y, U, W, V = small_problem(T=4)
+    _, layers = sub.rnn.rnn_forward(x, U, W, V)
+    for k in (1, 2, 3):
+        dU, _, _ = sub.rnn.rnn_backward(x, y, U, W, V, layers, bptt_truncate=k)
+        touched = [t for t in range(4) if np.any(np.asarray(dU)[:, t] != 0)]
+        assert touched == list(range(4 - k, 4)), (
+            f"with bptt_truncate={k} and T=4, only the last {k} column(s) of dU get a gradient"
+            + (
+                ". This is what going back one step more than bptt_truncate gives."
+                if touched == list(range(3 - k, 4))
+                else ""
+            )
+        )
+
+
+def test_truncation_at_T_is_full_backpropagation(sub):
+    x, y, U, W, V = small_problem(T=4)
+    _, layers = sub.rnn.rnn_forward(x, U, W, V)
+    full = sub.rnn.rnn_backward(x, y, U, W, V, layers, bptt_truncate=None)
+    for k in (4, 5):
+        got = sub.rnn.rnn_backward(x, y, U, W, V, layers, bptt_truncate=k)
+        same = [np.allclose(a, b) for a, b in zip(got, full, strict=True)]
+        assert same == [True, True, True], (
+            f"bptt_truncate={k} with T=4 should give full back-propagation (bptt_truncate=None); "
+            "which of dU, dW, dV agree"
+        )
+
+
+def test_y_may_be_flat(sub):
+    x, y, U, W, V = small_problem(T=4, output_dim=2)
+    _, layers = sub.rnn.rnn_forward(x, U, W, V)
+    column = sub.rnn.rnn_backward(x, y, U, W, V, layers, bptt_truncate=2)
+    flat = sub.rnn.rnn_backward(x, y.ravel(), U, W, V, layers, bptt_truncate=2)
+    shapes = [np.shape(g) for g in flat]
+    assert shapes == [U.shape, W.shape, V.shape], "with y of shape (2,): the gradients' shapes"
+    same = [np.allclose(a, b) for a, b in zip(flat, column, strict=True)]
+    assert same == [True, True, True], (
+        "y of shape (2,) and (2, 1) should give the same gradients; which of dU, dW, dV agree"
+    )
 
 
 def test_truncation_below_1_is_refused(sub):
