@@ -3,7 +3,8 @@
 ``workers`` grader processes each grade one student after another (the
 grader's own start-up is paid once per worker, not per student); every
 student's code still runs only in that student's sandboxes. The gradebook
-(CSV: student, total, one column per question, status) is rewritten whole
+(CSV: ``columns``: student, who they are, total, one column per question, when
+they handed in and what it cost, status) is rewritten whole
 and renamed into place as each student finishes, so a batch killed at any
 moment leaves the last complete gradebook, never a torn row; ``resume`` skips
 the students graded (or timed out) in it and retries those whose row is an
@@ -38,14 +39,21 @@ from pathlib import Path
 from autograder import manifest
 from autograder.manifest import Assignment
 
+IDENTITY = ["name", "sid", "email"]
+"""Who the student is (``roster``): after ``student``."""
+LATENESS = ["submitted_at", "submitted_from", "late_hours", "penalty_pct", "adjusted_total"]
+"""When they handed in and what it cost (``roster.LatePolicy``): after the questions."""
+
 
 def columns(assignment: Assignment | None = None) -> list[str]:
-    """The gradebook's header: student, total, one column per question, status."""
+    """The gradebook's header: student, who they are, total, one column per question, when
+    they handed in and the total after any late penalty, status."""
     assignment = assignment or manifest.current()
-    return ["student", "total", *(q.id for q in assignment.questions), "status"]
+    questions = [q.id for q in assignment.questions]
+    return ["student", *IDENTITY, "total", *questions, *LATENESS, "status"]
 
 
-FINAL_STATUSES = ("graded", "timeout")
+FINAL_STATUSES = ("graded", "timeout", "late-cutoff")
 """Rows ``resume`` keeps; any other status (an error) is graded again."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,6 +66,8 @@ class BatchError(ValueError):
 class Entry:
     student: str
     path: Path
+    questions: tuple[str, ...] = ()
+    """Regrade only these questions, into the student's results (all of them: empty)."""
 
 
 @dataclass(frozen=True)
@@ -68,13 +78,34 @@ class Row:
     status: str
     seconds: float = 0.0
     """How long the student took, start to row."""
+    name: str = ""
+    sid: str = ""
+    email: str = ""
+    submitted_at: str = ""
+    submitted_from: str = ""
+    """Where ``submitted_at`` comes from: ``metadata``, ``roster`` or ``mtime``."""
+    late_hours: float | None = None
+    """None: no due date."""
+    penalty: float = 0.0
+    """The late penalty, in percent of the total."""
+
+    @property
+    def adjusted_total(self) -> float:
+        return round(self.total * (1 - self.penalty / 100), 4)
 
     def as_csv(self, assignment: Assignment | None = None) -> list[str]:
         assignment = assignment or manifest.current()
+        late = self.late_hours is not None
         return [
             safe_cell(self.student),
+            *(safe_cell(text) for text in (self.name, self.sid, self.email)),
             f"{self.total:g}",
             *(f"{self.scores.get(q.id, 0):g}" for q in assignment.questions),
+            safe_cell(self.submitted_at),
+            self.submitted_from,
+            f"{self.late_hours:.2f}" if late else "",
+            f"{self.penalty:g}" if late else "",
+            f"{self.adjusted_total:g}",
             safe_cell(self.status),
         ]
 
@@ -142,6 +173,10 @@ def grade_one(entry: Entry, results_dir: Path, assignment: Assignment | None = N
     from autograder.grade import grade
 
     output = results_dir / f"{entry.student}.json"
+    if entry.questions and output.is_file():  # a regrade of some questions, merged in
+        from autograder import export
+
+        return export.grade_questions(entry, output, assignment or manifest.current())
     try:
         report = grade(entry.path, assignment=assignment, hidden_paths=[results_dir])
         results.write_json(report, output)
@@ -269,21 +304,50 @@ def grade_all(
     on_row: Callable[[Row], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     assignment: Assignment | None = None,
+    roster: Path | None = None,
+    policy=None,
+    only: tuple[str, ...] | list[str] = (),
+    questions: tuple[str, ...] | list[str] = (),
 ) -> list[Row]:
     """Grade every submission in ``folder`` into ``gradebook``; return the rows written now.
 
     ``assignment`` defaults to ``manifest.current()``. ``timeout`` is the most seconds
     one student may take (default: the most its question budgets allow, plus a
     margin). ``on_start(to_grade, skipped)`` is called once, ``on_row`` after every row.
+
+    Rows carry who handed in and when (``autograder.roster``): from ``roster`` (a CSV, or
+    Gradescope metadata), else from ``folder``'s ``submission_metadata.yml``, which also
+    names the rows. ``policy`` (a ``roster.LatePolicy``) gives each row its lateness and
+    adjusted total; without one, a resumed or partial batch keeps the gradebook's own.
+    ``only`` (students, by id or folder name) and ``questions`` (question ids) regrade a
+    subset in place: every other row stays as it was, and a question's new results are
+    merged into the student's results and row.
     """
+    from autograder import roster as people
+    from autograder.export import GRADED
     from autograder.grade import worst_case_seconds
     from autograder.sandbox import describe_isolation
 
     assignment = assignment or manifest.current()
-    entries = discover(folder)
-    kept = read_gradebook(gradebook, assignment) if resume else {}
-    done = already_graded(gradebook, assignment) if resume else set()
-    todo = [e for e in entries if e.student not in done]
+    for question in questions:
+        assignment.question(question)  # an unknown id is refused, naming the known ones
+    entries, identities = people.identify(folder, discover(folder), roster)
+    if only or questions:
+        chosen = people.select(entries, only) if only else entries
+        kept = read_gradebook(gradebook, assignment)
+        done = set(kept) - {e.student for e in chosen}
+        # merged only into results of this gradebook's grade (a timeout's may be older): a
+        # student without any is graded whole
+        merge = {s for s, row in kept.items() if _unsafe(row[-1]) in GRADED}
+        todo = [Entry(e.student, e.path, tuple(questions) * (e.student in merge)) for e in chosen]
+    else:
+        kept = read_gradebook(gradebook, assignment) if resume else {}
+        done = already_graded(gradebook, assignment) if resume else set()
+        todo = [e for e in entries if e.student not in done]
+    if policy is None and (resume or only or questions):
+        policy = people.remembered(gradebook)
+    people.remember(gradebook, policy)
+    paths = {e.student: e.path for e in entries}
     if on_start is not None:
         on_start(len(todo), len(entries) - len(todo))
     results_dir = gradebook.parent / "results"
@@ -302,6 +366,7 @@ def grade_all(
     )
     rows = []
     for row in _rows(todo, results_dir, workers, seconds, assignment.path):
+        row = people.stamp(row, identities.get(row.student), paths.get(row.student), policy)
         cells[row.student] = row.as_csv(assignment)
         _commit(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
         _log(log, f"{row.student}: {row.status} in {row.seconds:.1f} s, total {row.total:g}")
@@ -344,6 +409,8 @@ def pass_rates(results_dir: Path, students: list[str] | None = None) -> list[tup
     )
     for path in paths:
         for test in json.loads(path.read_text())["tests"]:
+            if test["name"].endswith(" (details)") and not test.get("max_score"):
+                continue  # a failed pass_fail_now test's feedback entry, not a test of its own
             passed, graded = counts.setdefault(test["name"], [0, 0])
             counts[test["name"]] = [passed + (test["status"] == "passed"), graded + 1]
     return sorted(

@@ -45,7 +45,7 @@ def test_grade_all_writes_a_row_and_results_per_student(tmp_path):
     assert list(read(gradebook)[0]) == batch.columns()
     assert set(rows) == {"alice", "bob", "carol", "dave"}
     assert rows["carol"]["total"] == "100" and rows["carol"]["status"] == "graded"
-    assert rows["alice"]["padding"] == "5" and rows["alice"]["total"] == "95"
+    assert rows["alice"]["padding"] == "6" and rows["alice"]["total"] == "96"
     assert rows["bob"]["vocab"] == "0" and rows["dave"]["total"] == "0"
     assert all(r["status"] == "graded" for r in rows.values())
     assert sorted(p.stem for p in (tmp_path / "out" / "results").glob("*.json")) == sorted(rows)
