@@ -79,7 +79,7 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with:
-          python-version: "3.11"
+          python-version: "{python}"
           cache: pip
       - name: Install the kit's requirements
         run: python -m pip install -r requirements.txt
@@ -277,7 +277,7 @@ def write_kit(folder: Path, assignment: Assignment | None = None) -> None:
     (folder / "README.md").write_text(kit_readme(assignment, side))
     (folder / ".gitignore").write_text(kit_gitignore(side))
     (folder / ".github" / "workflows").mkdir(parents=True)
-    (folder / ".github" / "workflows" / "check.yml").write_text(WORKFLOW)
+    (folder / ".github" / "workflows" / "check.yml").write_text(WORKFLOW.format(python=KIT_PYTHON))
 
 
 def zip_folder(folder: Path, target: Path) -> None:
@@ -359,7 +359,7 @@ def write_grading_zip(target: Path, assignment: Assignment | None = None) -> Non
             "-o",
             str(target.resolve()),
             "--python-version",
-            "3.11",
+            KIT_PYTHON,
             "-r",
             "requirements.txt",
             "--overwrite-requirements",

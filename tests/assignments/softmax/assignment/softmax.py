@@ -1,4 +1,4 @@
-# Generated from reference/softmax.py by `rnnlab stubs`: fill in the functions that
+# Generated from the reference by `rnnlab stubs`: fill in the functions that
 # raise NotImplementedError. Do not rename functions or change their signatures.
 """Softmax regression: class probabilities from logits, their cross-entropy loss, its gradient.
 
