@@ -7,8 +7,6 @@ manifest or its folder), else ``$RNNLAB_ASSIGNMENT``, else the project's
 """
 
 import argparse
-import importlib.util
-import itertools
 import os
 import sys
 from pathlib import Path
@@ -23,8 +21,6 @@ DESCRIPTION = (
 )
 ASSIGNMENT_ENV = "RNNLAB_ASSIGNMENT"
 """The variable naming the current assignment (``manifest.current``); ``--assignment`` sets it."""
-
-_loads = itertools.count()
 
 
 def _assignment():
@@ -449,6 +445,7 @@ class _Parser(argparse.ArgumentParser):
 def _assignment_commands() -> tuple[object | None, str | None]:
     """The current assignment's ``register`` (None if it has none), or why it cannot be had."""
     from autograder import manifest
+    from autograder.impl import fresh_name, load_file
 
     try:
         path = manifest.current().commands
@@ -456,15 +453,9 @@ def _assignment_commands() -> tuple[object | None, str | None]:
         return None, str(error)
     if path is None:
         return None, None
-    name = f"_rnnlab_commands{next(_loads)}"
     try:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return module.register, None
+        return load_file(path, fresh_name("_rnnlab_commands")).register, None
     except Exception as error:  # noqa: BLE001 - the instructor's file: said when it matters
-        sys.modules.pop(name, None)
         return None, f"{path}: the assignment's commands: {type(error).__name__}: {error}"
 
 

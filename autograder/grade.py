@@ -10,7 +10,6 @@ import ast
 import contextlib
 import importlib
 import importlib.util
-import itertools
 import re
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import numpy as np
 
 from autograder import manifest
 from autograder.authoring import CheckFailure, describe_error
+from autograder.impl import fresh_name, load_file
 from autograder.manifest import Assignment
 from autograder.proxy import Abort, SubmissionProxy
 from autograder.rubric import Question, Test
@@ -524,30 +524,19 @@ class Reference:
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
-        self._prefix = f"_rnnlab_reference{next(_loads)}_"
+        self._prefix = fresh_name("_rnnlab_reference") + "_"
 
     def __getattr__(self, module: str) -> ModuleType:
         if module.startswith("_"):
             raise AttributeError(module)
-        loaded = _load_file(self._folder / f"{module}.py", self._prefix + module)
+        loaded = load_file(self._folder / f"{module}.py", self._prefix + module)
         setattr(self, module, loaded)
         return loaded
-
-
-_loads = itertools.count()
 
 
 @cache
 def reference(assignment: Assignment) -> Reference:
     return Reference(assignment.reference)
-
-
-def _load_file(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    loaded = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = loaded
-    spec.loader.exec_module(loaded)
-    return loaded
 
 
 def _substitutes(assignment: Assignment, question: Question) -> dict[tuple[str, str], Callable]:
@@ -568,7 +557,7 @@ def _public_path(assignment: Assignment, question: Question) -> Path:
 @cache
 def _public_tests(assignment: Assignment, module: str) -> ModuleType:
     path = assignment.public_tests / f"test_{module}.py"
-    return load_rewritten(path, f"_rnnlab_public{next(_loads)}_{module}")
+    return load_rewritten(path, fresh_name("_rnnlab_public") + f"_{module}")
 
 
 def load_rewritten(path: Path, name: str) -> ModuleType:
@@ -650,7 +639,7 @@ ASSERTS = _Asserts()
 @cache
 def _hidden_tests(assignment: Assignment) -> str:
     """The hidden tests' folder as a package (its helpers import relatively); its name."""
-    package = ModuleType(f"_rnnlab_hidden{next(_loads)}")
+    package = ModuleType(fresh_name("_rnnlab_hidden"))
     package.__path__ = [str(assignment.hidden_tests)]
     sys.modules[package.__name__] = package
     return package.__name__

@@ -1,8 +1,10 @@
-"""Load an implementation of the graded modules (the reference, or a student's folder) by path.
+"""Load Python files by path, under fresh private module names.
 
-Used by an assignment's own commands (its lab runs, say), which execute the
-student's code in this process on purpose: that is the student's own program.
-Grading never does this.
+``load`` imports an implementation of the graded modules (the reference, or a
+student's folder) for an assignment's own commands (its lab runs, say), which
+execute the student's code in this process on purpose: that is the student's
+own program. Grading never does this; it uses ``load_file`` only for the
+instructor's files (the reference, the tests, the assignment's commands).
 """
 
 import importlib.util
@@ -12,6 +14,27 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
 _loads = itertools.count()
+
+
+def fresh_name(prefix: str) -> str:
+    """A module name no load has used: ``prefix`` and a number."""
+    return f"{prefix}{next(_loads)}"
+
+
+def load_file(path: Path, name: str) -> ModuleType:
+    """Execute the Python file ``path`` as module ``name`` (registered in ``sys.modules``).
+
+    If it raises, the half-made module is not left registered.
+    """
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
 
 
 class ImplError(Exception):
@@ -42,15 +65,11 @@ def load(impl: str | Path, names: tuple[str, ...]) -> SimpleNamespace:
     folder = resolve(impl)
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
-    prefix = f"_rnnlab_impl{next(_loads)}_"
+    prefix = fresh_name("_rnnlab_impl") + "_"
     modules: dict[str, ModuleType] = {}
     for name in names:
         path = folder / f"{name}.py"
         if not path.is_file():
             raise ImplError(f"{folder} has no {name}.py")
-        spec = importlib.util.spec_from_file_location(prefix + name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        modules[name] = module
+        modules[name] = load_file(path, prefix + name)
     return SimpleNamespace(**modules)
