@@ -185,6 +185,13 @@ def test_each_change_belongs_to_the_question_that_grades_its_function(all_mutant
         assert m.function in LAB.question(m.question).functions
 
 
+def test_every_listed_equivalent_mutant_is_still_generated(all_mutants):
+    """An id is a hash of its function's code: editing a function (its docstring too)
+    makes its entries stale, and their mutants come back as survivors of the slow run."""
+    stale = set(mutate.load_equivalent()) - {m.id for m in all_mutants}
+    assert not stale, f"entries in equivalent_mutants.toml no mutant has any more: {stale}"
+
+
 def test_generation_and_sampling_are_deterministic(all_mutants):
     assert [m.id for m in mutate.generate()] == [m.id for m in all_mutants]
     first = mutate.sample(all_mutants, 40, seed=3)
