@@ -220,7 +220,12 @@ def _grade_question(
 
     def sandbox(folder: Path) -> Callable[[], Sandbox]:
         return lambda: Sandbox(
-            folder, hidden=hidden_paths, limits=limits, env=profile.env, helper=profile.helper
+            folder,
+            hidden=hidden_paths,
+            limits=limits,
+            env=profile.env,
+            helper=profile.helper,
+            preload=profile.preload,
         )
 
     clean = submission.folder.parent / "clean"  # where a helper probes: nothing of theirs

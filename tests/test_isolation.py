@@ -96,12 +96,15 @@ def tier_or_skip(tier: str) -> None:
         pytest.skip(f"this machine cannot run the {tier} tier (it has {', '.join(REACHABLE)})")
 
 
-@pytest.fixture(params=sandbox_module.TIERS)
+@pytest.fixture(params=[f"{t}-{start}" for t in sandbox_module.TIERS for start in ("warm", "cold")])
 def tier(request, monkeypatch) -> str:
-    """Each tier in turn, for ``grade`` too (``RNNLAB_SANDBOX``)."""
-    tier_or_skip(request.param)
-    monkeypatch.setenv("RNNLAB_SANDBOX", request.param)
-    return request.param
+    """Each tier in turn, for ``grade`` too (``RNNLAB_SANDBOX``), with sandboxes forked
+    from a zygote (``warm``, the default) and started as new Pythons (``RNNLAB_WARM=0``)."""
+    name, start = request.param.split("-")
+    tier_or_skip(name)
+    monkeypatch.setenv("RNNLAB_SANDBOX", name)
+    monkeypatch.setenv("RNNLAB_WARM", "1" if start == "warm" else "0")
+    return name
 
 
 @pytest.fixture(scope="module", autouse=True)

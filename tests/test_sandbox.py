@@ -42,6 +42,17 @@ def connect():
 def whoami():
     return [os.getuid(), os.getpid()]
 
+def open_files():
+    return sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
+
+def draws():
+    import random
+    import numpy
+    return [random.random(), float(numpy.random.random())]
+
+def environment():
+    return dict(os.environ)
+
 def shout(n):
     sys.stdout.write("y" * n)
     sys.stdout.flush()
@@ -163,12 +174,14 @@ def _permissions_given_back():
     sandbox_module.restore_permissions()
 
 
-@pytest.fixture
-def box(tmp_path):
+@pytest.fixture(params=["cold", "warm"])
+def box(tmp_path, request):
+    """A sandbox serving ``PROBE``: started cold, or forked from a zygote (``warm``)."""
     folder = tmp_path / "submission"
     folder.mkdir()
     (folder / "probe.py").write_text(PROBE)
-    with Sandbox(folder, limits=Limits(memory_mb=1024)) as running:
+    warm = request.param == "warm"
+    with Sandbox(folder, limits=Limits(memory_mb=1024), warm=warm, preload=("numpy",)) as running:
         running.import_module("probe", timeout=10)
         yield running
 
@@ -396,7 +409,9 @@ def made_folders(monkeypatch):
 
 
 def runtime_with(tmp_path, monkeypatch, worker: str) -> None:
-    """The sandbox's runtime files, with ``worker.py`` replaced by ``worker``."""
+    """The sandbox's runtime files, with ``worker.py`` replaced by ``worker``: the worker a
+    cold sandbox starts (a warm one's setup errors: ``test_a_zygote_that_...``)."""
+    monkeypatch.setenv("RNNLAB_WARM", "0")
     here = Path(sandbox_module.__file__).parent
     fake = tmp_path / "runtime-source"
     fake.mkdir()
@@ -418,7 +433,9 @@ def test_a_worker_that_dies_before_its_hello_is_a_setup_error(
     assert not box.alive and made_folders and not any(p.exists() for p in made_folders)
 
 
-def test_a_missing_runtime_file_is_a_setup_error(submission, monkeypatch, made_folders):
+@pytest.mark.parametrize("warm", ["0", "1"])
+def test_a_missing_runtime_file_is_a_setup_error(submission, monkeypatch, made_folders, warm):
+    monkeypatch.setenv("RNNLAB_WARM", warm)
     monkeypatch.setattr(sandbox_module, "RUNTIME_FILES", ("worker.py", "launcher.py"))
     with pytest.raises(SandboxSetupError, match="No module named 'wire'"):
         Sandbox(submission).start()
@@ -453,3 +470,45 @@ def test_a_worker_that_never_says_hello_is_a_setup_error(submission, tmp_path, m
     with pytest.raises(SandboxSetupError, match="no hello within 1 s; it printed nothing"):
         Sandbox(submission).start()
     assert time.monotonic() - started < 10
+
+
+# -- warm sandboxes: forked from a zygote, and no different inside -------------------------
+
+
+def test_a_zygote_that_cannot_import_its_libraries_is_a_setup_error(submission, made_folders):
+    box = Sandbox(submission, preload=("no_such_library_here",), warm=True)
+    with pytest.raises(SandboxSetupError, match="No module named 'no_such_library_here'"):
+        box.start()
+    assert not box.alive and made_folders and not any(p.exists() for p in made_folders)
+
+
+def test_a_warm_sandbox_holds_only_its_own_pipes_and_environment(box):
+    fds = call(box, "open_files")
+    assert fds[:3] == [0, 1, 2] and len(fds) <= 6  # stdio, requests, replies, the listing
+    env = call(box, "environment")
+    assert env["HOME"].endswith("work")
+    assert not {"PYTEST_CURRENT_TEST", "VIRTUAL_ENV"} & set(env)
+
+
+def test_each_warm_sandbox_draws_its_own_random_state(submission):
+    seen = []
+    for _ in range(2):
+        with Sandbox(submission, preload=("numpy",), warm=True) as running:
+            running.import_module("probe", timeout=10)
+            seen.append(running.call("probe", "draws", (), timeout=10))
+    assert seen[0][0] != seen[1][0] and seen[0][1] != seen[1][1]
+
+
+def test_a_dead_zygote_is_replaced_and_its_sandboxes_are_crashes(submission):
+    from autograder.sandbox import warm
+
+    with Sandbox(submission, preload=("numpy",), warm=True) as running:
+        running.import_module("probe", timeout=10)
+        for zygote in list(warm._zygotes.values()):
+            zygote.process.kill()
+            zygote.process.wait()
+        with pytest.raises(SandboxCrash, match="killed by SIGKILL"):
+            running.call("probe", "whoami", (), timeout=10)
+    with Sandbox(submission, preload=("numpy",), warm=True) as running:
+        running.import_module("probe", timeout=10)
+        assert call(running, "whoami")

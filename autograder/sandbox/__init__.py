@@ -60,9 +60,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.sandbox import launcher as _launcher
+from autograder.sandbox import warm as _warm
 from autograder.sandbox import wire
 
 RUNTIME_FILES = ("worker.py", "wire.py", "launcher.py")
+ZYGOTE = "zygote.py"
+"""The runtime file a warm sandbox's zygote runs (``warm``)."""
 HELPER = "rnnlab_helper.py"
 """The name a profile's helper gets in the worker's runtime folder."""
 OUTPUT_KEPT = 64 << 10
@@ -750,8 +753,14 @@ class Sandbox:
         env: dict[str, str] | None = None,
         tier: str | None = None,
         helper: Path | None = None,
+        preload: tuple[str, ...] = (),
+        warm: bool | None = None,
     ) -> None:
         self.submission = Path(submission)
+        self.preload = tuple(preload)
+        """Libraries imported before the submission: a warm sandbox has them already."""
+        self.warm = _warm.enabled() if warm is None else warm
+        """Forked from a zygote (``warm``) rather than started as a new Python."""
         self.helper = helper
         """A Python file the worker imports before the submission: ``probe`` calls it."""
         self.hidden = [Path(p) for p in hidden]
@@ -762,7 +771,7 @@ class Sandbox:
         self.uid: int | None = None
         """The sandbox's own user, while it runs (a root grader, not the limits-only tier)."""
         self.cgroups: Cgroups | None = None
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | _warm.Child | None = None
         self.output = bytearray()
         self.output_total = 0
         self._folder: Path | None = None
@@ -826,6 +835,7 @@ class Sandbox:
                 where["work"],
             ],
             "env": self._env(where["work"], where["tmp"]),
+            "user_namespace": bool(_user_flags()),
         }
         command = [sys.executable, "-I", str(runtime / "launcher.py")]
         if tier == "namespaces":
@@ -843,6 +853,9 @@ class Sandbox:
         elif tier == "permissions":
             folder.chmod(0o711)  # its user passes through to its folders, lists nothing
             self._lock_down()
+        if self.warm:
+            self._fork(config, requests_r, replies_w)
+            return
         # The permissions tier's guard must outlive the grader to clean up: it watches the
         # requests pipe instead of a parent-death signal.
         if tier != "permissions" and shutil.which("setpriv"):
@@ -861,6 +874,33 @@ class Sandbox:
         finally:
             os.close(requests_r)
             os.close(replies_w)
+        self._start_drainer()
+
+    def _fork(self, config: dict, requests_r: int, replies_w: int) -> None:
+        """Fork the sandbox from this grader's zygote for its libraries; it reads ``config``
+        as its first request."""
+        here = Path(__file__).parent
+        try:
+            zygote = _warm.zygote(
+                [here / name for name in (*RUNTIME_FILES, ZYGOTE)],
+                self.helper,
+                self.preload,
+                self._env("/", tempfile.gettempdir()),
+                timeout=START_TIMEOUT,
+            )
+            self.process = zygote.spawn(requests_r, replies_w)
+        except (_warm.ZygoteError, OSError) as error:
+            raise SandboxSetupError(f"the sandbox could not be started: {error}") from None
+        finally:
+            os.close(requests_r)
+            os.close(replies_w)
+        self._start_drainer()
+        try:
+            wire.send(self._requests, config, time.monotonic() + START_TIMEOUT)
+        except (wire.WireTimeout, OSError):
+            pass  # it died first: waiting for its hello says how
+
+    def _start_drainer(self) -> None:
         self._drainer = threading.Thread(
             target=self._drain, args=(self.process.stdout.fileno(),), daemon=True
         )
@@ -1079,6 +1119,8 @@ class Sandbox:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if isinstance(process, _warm.Child):  # killed before it made its process group
+            process.kill()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -48,6 +48,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_MOVE, MS_REC = 32, 1024, 2048, 4096, 8192, 16384
@@ -331,7 +332,9 @@ def refuse_keyrings() -> bool:
     return True
 
 
-def become_worker(config: dict, parent: int) -> None:
+def become_worker(config: dict, parent: int, run: Callable[[], None] | None = None) -> None:
+    """Drop privileges, set the limits, then ``exec`` the worker (or ``run`` it in place,
+    in a child of a zygote that has the worker imported already)."""
     if config["tier"] != "none":  # the limits-only tier runs as the grader itself
         drop_privileges(config["uid"])
     else:
@@ -340,6 +343,9 @@ def become_worker(config: dict, parent: int) -> None:
     die_with_parent(parent, config["lifeline"])
     set_limits(config["limits"])
     os.chdir(config["work"])
+    if run is not None:
+        run()
+        os._exit(0)
     os.execve(config["argv"][0], config["argv"], config["env"])
 
 
@@ -441,7 +447,7 @@ def remove_user_traces(uid: int, cgroup_kill: str | None = None) -> bool:
     return gone
 
 
-def guard(config: dict) -> None:
+def guard(config: dict, run: Callable[[], None] | None = None) -> None:
     """Fork the worker, wait for it or for the grader's death, clean up, exit as it did."""
     uid, lifeline = config["uid"], config["lifeline"]
     me = os.getpid()
@@ -453,7 +459,7 @@ def guard(config: dict) -> None:
                 for name in [folder] + [os.path.join(folder, n) for n in dirs + files]:
                     os.lchown(name, uid, uid)
             os.chmod(config["work"], 0o700)  # other sandboxes' users cannot look in
-            become_worker(config, me)
+            become_worker(config, me, run)
         except BaseException as error:  # noqa: BLE001 - report any failure, never return
             print(f"sandbox: {error}", file=sys.stderr, flush=True)
         os._exit(127)
@@ -477,30 +483,75 @@ def guard(config: dict) -> None:
     remove_user_traces(uid, config.get("cgroup_kill"))
     if status is None:
         _, status = os.waitpid(worker, 0)
-    if os.WIFSIGNALED(status):  # die by the same signal, so the grader can name it
+    exit_as(status)
+
+
+def exit_as(status: int) -> None:
+    """End as a child with wait status ``status`` did: by the same signal, so the grader
+    can name it, or with the same exit code."""
+    if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         signal.signal(number, signal.SIG_DFL)
-        os.kill(me, number)
+        os.kill(os.getpid(), number)
         os._exit(128 + number)
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
 
-def main() -> None:
-    # The new root's folders and files must have exactly the modes asked for, whatever
-    # umask the grader had (a 077 one made /root in the new root unenterable).
-    os.umask(0o022)
-    config = json.loads(sys.argv[1])
+def launch(config: dict, run: Callable[[], None] | None = None) -> None:
+    """Set the sandbox up in this process (already in its namespaces), then become the
+    worker (``become_worker``); never returns."""
     tier = config["tier"]
     if tier == "permissions":
-        guard(config)
+        guard(config, run)
     parent = os.getppid()
     join_cgroups(config["cgroups"])
     if tier == "namespaces":
         socket.sethostname("sandbox")
         build_root(config)
         enter_root(config["root"])
-    become_worker(config, parent)
+    become_worker(config, parent, run)
+
+
+# What ``unshare --mount --pid --net --ipc --uts --fork --kill-child`` (and, for a grader
+# that is not root, ``--map-root-user``) does, for a zygote's child (``zygote.py``).
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_PRIVATE = 1 << 18
+
+
+def unshare_namespaces(user_namespace: bool) -> None:
+    """Enter new namespaces; return in their first process (PID 1), while this one stays
+    outside as its parent, kills it if killed, and ends as it does."""
+    uid, gid = os.getuid(), os.getgid()
+    flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
+    _check(libc.unshare(flags | (CLONE_NEWUSER if user_namespace else 0)), "unshare")
+    if user_namespace:  # be root inside, as the grader's own uid outside
+        for name, text in [
+            ("setgroups", "deny"),
+            ("uid_map", f"0 {uid} 1"),
+            ("gid_map", f"0 {gid} 1"),
+        ]:
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+    # Mounts made inside must not reach the machine's (unshare's default propagation).
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+    outside = os.getpid()
+    child = os.fork()
+    if child == 0:
+        _check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+        if os.getppid() != 0 and os.getppid() != outside:  # 0: a parent in another PID namespace
+            os._exit(1)
+        return
+    _, status = os.waitpid(child, 0)
+    exit_as(status)
+
+
+def main() -> None:
+    # The new root's folders and files must have exactly the modes asked for, whatever
+    # umask the grader had (a 077 one made /root in the new root unenterable).
+    os.umask(0o022)
+    launch(json.loads(sys.argv[1]))
 
 
 if __name__ == "__main__":
