@@ -33,24 +33,31 @@ Example, a hidden test::
 """
 
 import atexit
+import functools
 import math
 import shutil
 import tempfile
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, settings
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from autograder.sandbox import StudentError
 from autograder.sandbox.wire import Opaque
 
-# Hypothesis keeps files (literals it gathers from local modules: the reference's and the
-# hidden checks') in a home folder, by default the working directory: keep it private.
-_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="rnnlab-hypothesis-")
-set_hypothesis_home_dir(_HYPOTHESIS_HOME)
-atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
+if TYPE_CHECKING:
+    from hypothesis import settings
+
+
+@functools.cache
+def _private_hypothesis_home() -> None:
+    """Hypothesis keeps files (literals it gathers from local modules: the reference's and
+    the hidden checks') in a home folder, by default the working directory: keep it private."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    home = tempfile.mkdtemp(prefix="rnnlab-hypothesis-")
+    set_hypothesis_home_dir(home)
+    atexit.register(shutil.rmtree, home, True)
 
 
 class CheckFailure(AssertionError):
@@ -232,8 +239,12 @@ def student_call(what: str, call: Callable[[], Any]) -> Any:
         raise CheckFailure(f"{what}: raised {describe_error(error)}") from None
 
 
-def properties(max_examples: int = 60) -> settings:
-    """Hypothesis settings for grading: the same cases on every run, shrunk on failure."""
+def properties(max_examples: int = 60) -> "settings":
+    """Hypothesis settings for grading: the same cases on every run, shrunk on failure.
+    (Hypothesis is imported here, not with this module: public tests never need it.)"""
+    from hypothesis import HealthCheck, Phase, settings
+
+    _private_hypothesis_home()
     return settings(
         max_examples=max_examples,
         derandomize=True,

@@ -175,6 +175,10 @@ def grade(
                 progress(question)
             return outcomes
 
+        # One zygote per profile: its libraries import while the checks load.
+        for question in {assignment.profile(q).name: q for q in questions}.values():
+            _sandbox_factory(assignment, question, submission.folder, hidden, budget)().prewarm()
+
         # Import every check module here, before the lanes start: two threads importing
         # pytest at once (a public test module, and hypothesis reaching for it) can each
         # find it half-initialized.
@@ -212,21 +216,13 @@ def _grade_question(
         reason = submission.problems[question.module]
         return [Outcome(question, t, False, f"{reason}: 0 points for {question.id}") for t in tests]
     profile = assignment.profile(question)
-    limits = Limits(memory_mb=profile.memory_mb, cpu_seconds=int(budget[profile.name]) + 30)
     try:
         substitutes = _substitutes(assignment, question)
     except Exception as error:  # noqa: BLE001 - the reference is the grader's
         return [_grader_error(question, t, error) for t in tests]
 
     def sandbox(folder: Path) -> Callable[[], Sandbox]:
-        return lambda: Sandbox(
-            folder,
-            hidden=hidden_paths,
-            limits=limits,
-            env=profile.env,
-            helper=profile.helper,
-            preload=profile.preload,
-        )
+        return _sandbox_factory(assignment, question, folder, hidden_paths, budget)
 
     clean = submission.folder.parent / "clean"  # where a helper probes: nothing of theirs
     clean.mkdir(exist_ok=True)
@@ -265,6 +261,26 @@ def _grade_question(
     finally:
         student.close()
     return [outcomes[t.id] for t in tests]
+
+
+def _sandbox_factory(
+    assignment: Assignment,
+    question: Question,
+    folder: Path,
+    hidden_paths: list[Path],
+    budget: dict[str, float],
+) -> Callable[[], Sandbox]:
+    """A new sandbox for ``question``'s profile, serving ``folder``."""
+    profile = assignment.profile(question)
+    limits = Limits(memory_mb=profile.memory_mb, cpu_seconds=int(budget[profile.name]) + 30)
+    return lambda: Sandbox(
+        folder,
+        hidden=hidden_paths,
+        limits=limits,
+        env=profile.env,
+        helper=profile.helper,
+        preload=profile.preload,
+    )
 
 
 def _printed(text: str) -> str:

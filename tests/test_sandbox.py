@@ -4,6 +4,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -512,3 +513,19 @@ def test_a_dead_zygote_is_replaced_and_its_sandboxes_are_crashes(submission):
     with Sandbox(submission, preload=("numpy",), warm=True) as running:
         running.import_module("probe", timeout=10)
         assert call(running, "whoami")
+
+
+def test_a_zygote_outlives_the_thread_that_started_it(submission):
+    """Grading lanes are threads: the zygote one of them started serves after it ends."""
+    from autograder.sandbox import warm
+
+    warm.close_all()
+    first = threading.Thread(target=lambda: Sandbox(submission, warm=True).zygote())
+    first.start()
+    first.join()
+    (zygote,) = warm._zygotes.values()
+    time.sleep(0.5)  # a parent-death signal tied to that thread would have fired by now
+    with Sandbox(submission, warm=True) as running:
+        running.import_module("probe", timeout=10)
+        assert call(running, "whoami")
+    assert zygote.alive and list(warm._zygotes.values()) == [zygote]

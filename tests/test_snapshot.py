@@ -1,7 +1,8 @@
 """The RNN lab's verdicts, test by test, are what ``tests/snapshots/rnn_lab.json`` recorded.
 
 Every known submission (the reference, the stubs, each buggy and alternative one) is
-graded and compared score by score with the snapshot. An engine change or a move of
+graded, with warm sandboxes and with cold ones, and compared score by score with the
+snapshot (recorded cold, before sandboxes were warm). An engine change or a move of
 files that changes any verdict fails here. When a change of verdict is intended,
 re-record with ``python tests/snapshots/record.py`` and review the diff.
 """
@@ -19,8 +20,11 @@ RECORDED = json.loads(record.SNAPSHOT.read_text())
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("start", ["warm", "cold"])
 @pytest.mark.parametrize("name", sorted(RECORDED))
-def test_verdicts_match_the_snapshot(name):
+def test_verdicts_match_the_snapshot(name, start, monkeypatch):
+    """Sandboxes forked from a zygote (warm) and started fresh (cold) give one verdict."""
+    monkeypatch.setenv("RNNLAB_WARM", "1" if start == "warm" else "0")
     cases = record.cases()
     assert set(cases) == set(RECORDED), "a submission was added or removed: re-record"
     got = record.verdicts(name, *cases[name])

@@ -37,6 +37,7 @@ counts per user) bounds that sandbox alone.
 """
 
 import builtins
+import contextlib
 import errno
 import fcntl
 import functools
@@ -879,16 +880,8 @@ class Sandbox:
     def _fork(self, config: dict, requests_r: int, replies_w: int) -> None:
         """Fork the sandbox from this grader's zygote for its libraries; it reads ``config``
         as its first request."""
-        here = Path(__file__).parent
         try:
-            zygote = _warm.zygote(
-                [here / name for name in (*RUNTIME_FILES, ZYGOTE)],
-                self.helper,
-                self.preload,
-                self._env("/", tempfile.gettempdir()),
-                timeout=START_TIMEOUT,
-            )
-            self.process = zygote.spawn(requests_r, replies_w)
+            self.process = self.zygote().spawn(requests_r, replies_w)
         except (_warm.ZygoteError, OSError) as error:
             raise SandboxSetupError(f"the sandbox could not be started: {error}") from None
         finally:
@@ -899,6 +892,27 @@ class Sandbox:
             wire.send(self._requests, config, time.monotonic() + START_TIMEOUT)
         except (wire.WireTimeout, OSError):
             pass  # it died first: waiting for its hello says how
+
+    def zygote(self) -> _warm.Zygote:
+        """The zygote this sandbox forks from (started now if it is not yet running)."""
+        here = Path(__file__).parent
+        return _warm.zygote(
+            [here / name for name in (*RUNTIME_FILES, ZYGOTE)],
+            self.helper,
+            self.preload,
+            self._env("/", tempfile.gettempdir()),
+            timeout=START_TIMEOUT,
+        )
+
+    def prewarm(self) -> None:
+        """Start this sandbox's zygote in the background, so that its libraries import
+        while the grader does other work; ``start`` waits for it."""
+        if self.warm:
+            threading.Thread(target=self._quiet_zygote, daemon=True).start()
+
+    def _quiet_zygote(self) -> None:
+        with contextlib.suppress(_warm.ZygoteError, OSError):  # start() reports it
+            self.zygote()
 
     def _start_drainer(self) -> None:
         self._drainer = threading.Thread(

@@ -148,7 +148,10 @@ def _reap(statuses: dict[int, int]) -> None:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
-    launcher.die_with_parent(os.getppid(), control.fileno())
+    # Not a parent-death signal: that follows the grader's thread that started the zygote,
+    # which may end long before the grader. The control socket closes only with the grader.
+    if launcher.grader_gone(control.fileno()):
+        return
     worker.quiet_libraries()
     for library in sys.argv[2:]:
         worker.import_quietly(library)
