@@ -1,7 +1,7 @@
 """Warm sandboxes: start each one from a zygote that has imported its libraries already.
 
-A cold sandbox starts a new Python that imports numpy (0.1 s) and, for a TensorFlow
-profile, TensorFlow (3.5 s) before the submission's first line runs. A zygote
+A cold sandbox starts a new Python that imports numpy (0.1 s) and its profile's
+libraries (a deep-learning framework: seconds) before the submission's first line runs. A zygote
 (``zygote.py``) pays that once per grader process and libraries, and forks each sandbox
 from itself; the child then sets itself up exactly as a cold one (same namespaces, same
 new root, same user, same limits, same cgroups) before anything of the submission's runs.
@@ -204,7 +204,7 @@ def zygote(
     again if it died); ``ZygoteError`` if it does not start within ``timeout`` seconds."""
     files = [(str(p), p.stat().st_mtime_ns) for p in [*runtime_files, *[helper] * bool(helper)]]
     key = (sys.executable, tuple(files), tuple(preload), tuple(sorted(env.items())))
-    with _registry_lock:  # one lock per zygote: TensorFlow's 3.5 s start holds up no other
+    with _registry_lock:  # one lock per zygote: a slow start holds up no other
         starting = _starting.setdefault(key, threading.Lock())
     with starting:
         found = _zygotes.get(key)

@@ -4,7 +4,7 @@ Runs as ``python -I zygote.py CONTROL_FD LIBRARY...`` from a runtime folder of i
 (``warm.Zygote`` starts it), with a sandbox's environment: a fresh interpreter, never a
 fork of the grader, so nothing of the grader's (open files, the reference, results) is
 in it. It imports the worker (with the profile's helper) and ``LIBRARY...`` (numpy,
-TensorFlow), says ``ready`` on the control socket, and then, for each request (four
+a framework), says ``ready`` on the control socket, and then, for each request (four
 descriptors: the sandbox's requests, replies and output pipes, and a status pipe), forks
 a child and answers with the child's pid and a pidfd for it.
 
