@@ -14,6 +14,8 @@ finished. If a grader process dies, its student is retried once in a fresh
 one, then recorded with a ``grader-error`` status; a student not graded in
 time gets a ``timeout`` row and their grader process is replaced; either way
 the batch goes on. Ctrl-C stops the batch at once, with every finished row kept.
+With ``scheduler`` (a Dask scheduler's address), the students are graded on that
+cluster's workers instead (``autograder.distributed``), into the same gradebook.
 
 A student's id is their folder's or zip's name, with bytes that are not UTF-8
 escaped (``\\xNN``); two submissions with one id are refused before grading.
@@ -21,6 +23,7 @@ Text cells a spreadsheet would read as a formula get a leading ``'`` (OWASP's
 rule against CSV injection).
 """
 
+import contextlib
 import csv
 import ctypes
 import json
@@ -163,6 +166,16 @@ def already_graded(gradebook: Path, assignment: Assignment | None = None) -> set
     return {s for s, row in rows.items() if _unsafe(row[-1]).startswith(FINAL_STATUSES)}
 
 
+def results_file(results_dir: Path, student: str) -> Path:
+    """Where ``student``'s results.json goes."""
+    return results_dir / f"{student}.json"
+
+
+def grader_log_file(output: Path) -> Path:
+    """The grader-error log beside the results file ``output``."""
+    return output.with_suffix(".grader-errors.log")
+
+
 def grade_one(entry: Entry, results_dir: Path, assignment: Assignment | None = None) -> Row:
     """Grade one submission (in a grader process); its results.json lands in results_dir.
 
@@ -172,7 +185,7 @@ def grade_one(entry: Entry, results_dir: Path, assignment: Assignment | None = N
     from autograder import results
     from autograder.grade import grade
 
-    output = results_dir / f"{entry.student}.json"
+    output = results_file(results_dir, entry.student)
     if entry.questions and output.is_file():  # a regrade of some questions, merged in
         from autograder import export
 
@@ -184,9 +197,13 @@ def grade_one(entry: Entry, results_dir: Path, assignment: Assignment | None = N
         return Row(entry.student, 0, {}, f"grader-error: {type(error).__name__}: {error}")
     log = results.grader_log(report)
     if log:
-        output.with_suffix(".grader-errors.log").write_text(log)
+        grader_log_file(output).write_text(log)
     scores = {q: sum(o.score for o in outcomes) for q, outcomes in report.by_question().items()}
     return Row(entry.student, report.score, scores, "grader-error" if log else "graded")
+
+
+def _timed_out(student: str, timeout: float) -> Row:
+    return Row(student, 0, {}, f"timeout: not graded within {timeout:g} s")
 
 
 def _die_with_the_batch() -> None:
@@ -288,7 +305,7 @@ def _rows(
                         yield Row(entry.student, 0, {}, "grader-error: the grader process died")
                 elif time.monotonic() - grader.started >= timeout:
                     stop(grader)
-                    yield Row(entry.student, 0, {}, f"timeout: not graded within {timeout:g} s")
+                    yield _timed_out(entry.student, timeout)
     finally:
         for grader in list(graders):
             stop(grader)
@@ -308,6 +325,7 @@ def grade_all(
     policy=None,
     only: tuple[str, ...] | list[str] = (),
     questions: tuple[str, ...] | list[str] = (),
+    scheduler: str | None = None,
 ) -> list[Row]:
     """Grade every submission in ``folder`` into ``gradebook``; return the rows written now.
 
@@ -322,6 +340,10 @@ def grade_all(
     ``only`` (students, by id or folder name) and ``questions`` (question ids) regrade a
     subset in place: every other row stays as it was, and a question's new results are
     merged into the student's results and row.
+
+    ``scheduler`` (``tcp://HOST:PORT``) grades on that Dask cluster's workers, each
+    student in one task (``autograder.distributed``); ``workers`` is then unused. It is
+    connected to before any file is written.
     """
     from autograder import roster as people
     from autograder.export import GRADED
@@ -344,6 +366,11 @@ def grade_all(
         kept = read_gradebook(gradebook, assignment) if resume else {}
         done = already_graded(gradebook, assignment) if resume else set()
         todo = [e for e in entries if e.student not in done]
+    client = None
+    if scheduler is not None:
+        from autograder import distributed
+
+        client = distributed.connect(scheduler)  # no dask, no scheduler: nothing is written
     if policy is None and (resume or only or questions):
         policy = people.remembered(gradebook)
     people.remember(gradebook, policy)
@@ -359,20 +386,27 @@ def grade_all(
     _commit(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
     log = gradebook.with_name(gradebook.name + ".log")
     seconds = timeout or worst_case_seconds(assignment=assignment)
-    _log(
-        log,
-        f"batch of {len(todo)} ({len(entries) - len(todo)} kept), {workers} workers, "
-        f"timeout {seconds:g} s; {describe_isolation()}",
+    where = (  # a cluster's sandboxes are its workers': each results file says how they ran
+        f"{workers} workers, timeout {seconds:g} s; {describe_isolation()}"
+        if client is None
+        else f"{distributed.describe(client)}, timeout {seconds:g} s"
+    )
+    _log(log, f"batch of {len(todo)} ({len(entries) - len(todo)} kept), {where}")
+    source = (
+        _rows(todo, results_dir, workers, seconds, assignment.path)
+        if client is None
+        else distributed.rows(client, todo, results_dir, seconds, assignment)
     )
     rows = []
-    for row in _rows(todo, results_dir, workers, seconds, assignment.path):
-        row = people.stamp(row, identities.get(row.student), paths.get(row.student), policy)
-        cells[row.student] = row.as_csv(assignment)
-        _commit(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
-        _log(log, f"{row.student}: {row.status} in {row.seconds:.1f} s, total {row.total:g}")
-        rows.append(row)
-        if on_row is not None:
-            on_row(row)
+    with contextlib.closing(source):  # stopped (Ctrl-C): its graders or tasks go at once
+        for row in source:
+            row = people.stamp(row, identities.get(row.student), paths.get(row.student), policy)
+            cells[row.student] = row.as_csv(assignment)
+            _commit(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
+            _log(log, f"{row.student}: {row.status} in {row.seconds:.1f} s, total {row.total:g}")
+            rows.append(row)
+            if on_row is not None:
+                on_row(row)
     return rows
 
 

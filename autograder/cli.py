@@ -111,6 +111,11 @@ def _grade_all(args: argparse.Namespace) -> int:
 
     partial = bool(args.only or args.question)
     policy = _late_policy(args)
+    if args.scheduler is not None and args.workers is not None:
+        raise batch.BatchError(
+            "argument --workers: not with --scheduler (the cluster's workers grade: start each "
+            "with `dask worker --nthreads 1`)"
+        )
 
     def start(todo: int, skipped: int) -> None:
         progress.update(task, total=todo)
@@ -132,7 +137,7 @@ def _grade_all(args: argparse.Namespace) -> int:
             batch.grade_all(
                 args.submissions,
                 args.output,
-                workers=args.workers,
+                workers=args.workers or 1,
                 resume=args.resume,
                 timeout=args.timeout,
                 on_row=row,
@@ -142,6 +147,7 @@ def _grade_all(args: argparse.Namespace) -> int:
                 policy=policy,
                 only=args.only or (),
                 questions=args.question or (),
+                scheduler=args.scheduler,
             )
     except KeyboardInterrupt:
         kept = len(batch.read_gradebook(args.output, assignment))
@@ -522,7 +528,13 @@ def _add_engine_commands(commands: argparse._SubParsersAction) -> None:
         help="the gradebook CSV; results/ goes beside it (default: grades/gradebook.csv)",
     )
     grade_all.add_argument(
-        "--workers", type=int, default=1, help="students graded at once (default 1)"
+        "--workers", type=int, help="students graded at once on this machine (default 1)"
+    )
+    grade_all.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="grade on the workers of the Dask scheduler at ADDRESS (tcp://HOST:8786), one "
+        "task per student; not with --workers. Needs: pip install 'rnnlab[dask]'",
     )
     grade_all.add_argument(
         "--resume", action="store_true", help="skip the students already in the gradebook"

@@ -31,7 +31,13 @@ from autograder.impl import fresh_name, load_file
 from autograder.manifest import Assignment
 from autograder.proxy import Abort, SubmissionProxy
 from autograder.rubric import Question, Test
-from autograder.sandbox import Limits, Sandbox, StudentError, describe_isolation
+from autograder.sandbox import (
+    Limits,
+    Sandbox,
+    SandboxSetupError,
+    StudentError,
+    describe_isolation,
+)
 from autograder.submission import Submission, SubmissionError, prepare
 
 MARGIN_SECONDS = 60.0
@@ -325,6 +331,8 @@ def _run_test(
         if public:
             return Outcome(question, test, False, _public_feedback(question, test, student, None))
         return Outcome(question, test, False, f"raised {describe_error(error)}")
+    except SandboxSetupError as error:  # before any submission code ran: never theirs
+        return _grader_error(question, test, error)
     except Exception as error:
         if public:  # a pytest test: as pytest has it, the test failed
             said = _explain_crash(error, _public_path(assignment, question))

@@ -92,9 +92,14 @@ def grader_log(report: Report) -> str:
 
 
 def write_json(report: Report, path: Path) -> None:
+    write_text(json.dumps(gradescope(report), indent=2), path)
+
+
+def write_text(text: str, path: Path) -> None:
+    """Write ``text`` beside ``path`` and rename it into place: whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part")
-    temporary.write_text(json.dumps(gradescope(report), indent=2))
+    temporary.write_text(text)
     temporary.replace(path)
 
 

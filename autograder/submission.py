@@ -113,20 +113,7 @@ def prepare(path: Path, dest: Path, modules: tuple[str, ...]) -> Submission:
 
     Raises ``SubmissionError`` when the submission as a whole cannot be graded.
     """
-    path = Path(path)
-    try:
-        info = os.stat(path)  # the grader's own path: following a link here is fine
-    except FileNotFoundError:
-        raise SubmissionError(f"{_show(str(path), 400)} does not exist") from None
-    except (OSError, ValueError) as error:
-        where = _show(str(path), 400)  # the grader's own path: shown whole
-        raise SubmissionError(f"{where} cannot be read ({_reason(error)})") from None
-    if stat.S_ISDIR(info.st_mode):
-        files, problems = _from_folder(path, modules)
-    elif stat.S_ISREG(info.st_mode):
-        files, problems = _from_zip(path, modules), {}
-    else:
-        raise SubmissionError(f"{_show(path.name)} is neither a folder nor a zip file")
+    files, problems = read_files(path, modules)
     dest.mkdir(parents=True)
     for name, data in files.items():
         (dest / name).write_bytes(data)  # a plain, importable basename: see _importable
@@ -143,6 +130,28 @@ def prepare(path: Path, dest: Path, modules: tuple[str, ...]) -> Submission:
             except UnicodeDecodeError as error:
                 ordered[module] = f"{module}.py is not UTF-8 text (byte {error.start})"
     return Submission(dest, ordered)
+
+
+def read_files(path: Path, modules: tuple[str, ...]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """What ``prepare`` copies: the Python files of the submission's folder (file name ->
+    bytes), and the graded modules there that are not regular files or cannot be read
+    (module -> why). Modules missing or not UTF-8 are ``prepare``'s to find.
+
+    Raises ``SubmissionError`` when the submission as a whole cannot be graded.
+    """
+    path = Path(path)
+    try:
+        info = os.stat(path)  # the grader's own path: following a link here is fine
+    except FileNotFoundError:
+        raise SubmissionError(f"{_show(str(path), 400)} does not exist") from None
+    except (OSError, ValueError) as error:
+        where = _show(str(path), 400)  # the grader's own path: shown whole
+        raise SubmissionError(f"{where} cannot be read ({_reason(error)})") from None
+    if stat.S_ISDIR(info.st_mode):
+        return _from_folder(path, modules)
+    if stat.S_ISREG(info.st_mode):
+        return _from_zip(path, modules), {}
+    raise SubmissionError(f"{_show(path.name)} is neither a folder nor a zip file")
 
 
 def _show(text: str, limit: int = 80) -> str:

@@ -7,6 +7,20 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture
+def own_assignment():
+    """``--assignment`` sets RNNLAB_ASSIGNMENT for the process: undone after the test."""
+    from autograder import manifest
+
+    saved = os.environ.get("RNNLAB_ASSIGNMENT")
+    yield
+    if saved is None:
+        os.environ.pop("RNNLAB_ASSIGNMENT", None)
+    else:
+        os.environ["RNNLAB_ASSIGNMENT"] = saved
+    manifest.current.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def real_data() -> Path:
     """The verified copy of the movie-review data set, or skip.

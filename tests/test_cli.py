@@ -1,13 +1,11 @@
 """The ``rnnlab`` command line: exit codes, one-line errors, files written."""
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from autograder import manifest
 from autograder.cli import main
 
 
@@ -104,18 +102,6 @@ def test_grade_writes_results_and_exits_0_whatever_the_score(tmp_path):
 def test_grade_of_nothing_is_an_error(tmp_path, capsys):
     assert main(["grade", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
-
-
-@pytest.fixture
-def own_assignment():
-    """``--assignment`` sets RNNLAB_ASSIGNMENT for the process: undone after the test."""
-    saved = os.environ.get("RNNLAB_ASSIGNMENT")
-    yield
-    if saved is None:
-        os.environ.pop("RNNLAB_ASSIGNMENT", None)
-    else:
-        os.environ["RNNLAB_ASSIGNMENT"] = saved
-    manifest.current.cache_clear()
 
 
 def test_new_writes_a_skeleton_that_validates_and_grades(tmp_path, capsys, own_assignment):

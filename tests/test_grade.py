@@ -241,3 +241,18 @@ def test_a_zero_for_the_question_does_not_carry_hidden_printing_to_visible_tests
         if outcome.test.visibility == "public":
             assert "HIDDEN INPUTS SEEN" not in outcome.output, outcome.output
     assert any("HIDDEN INPUTS SEEN" in o.output for o in report.outcomes)
+
+
+def test_a_sandbox_that_cannot_start_is_a_grader_error_on_every_test(monkeypatch):
+    """Public tests too: they call the submission through the sandbox, and its start
+    failing (before any submission code runs) must not read as the student's crash."""
+    from autograder.sandbox import Sandbox, SandboxSetupError
+
+    def cannot(self):
+        raise SandboxSetupError("the sandbox did not start: no hello within 120 s")
+
+    monkeypatch.setattr(Sandbox, "start", cannot)
+    report = grade.grade(ROOT / "reference", questions=LABELS)
+    public = [o for o in report.outcomes if o.test.visibility == "public"]
+    assert public and len(report.grader_errors) == len(report.outcomes)
+    assert all("SandboxSetupError" in o.grader_error for o in report.outcomes)

@@ -529,3 +529,24 @@ def test_a_zygote_outlives_the_thread_that_started_it(submission):
         running.import_module("probe", timeout=10)
         assert call(running, "whoami")
     assert zygote.alive and list(warm._zygotes.values()) == [zygote]
+
+
+def test_a_zygote_that_dies_between_sandboxes_is_replaced_at_once(submission, monkeypatch):
+    """Found alive, dead when asked to fork: the sandbox starts from a new zygote."""
+    from autograder.sandbox import warm
+
+    with Sandbox(submission, warm=True) as running:
+        running.import_module("probe", timeout=10)
+    (dying,) = [z for z in warm._zygotes.values() if z.alive]
+    os.kill(dying.process.pid, 9)
+    real, asked = warm.Zygote.alive, []
+
+    def alive_once_more(self):  # not yet seen dead when first asked
+        asked.append(self)
+        return len(asked) == 1 or real.fget(self)
+
+    monkeypatch.setattr(warm.Zygote, "alive", property(alive_once_more))
+    with Sandbox(submission, warm=True) as running:
+        running.import_module("probe", timeout=10)
+        assert call(running, "whoami")
+    assert not dying.alive

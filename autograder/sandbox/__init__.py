@@ -881,7 +881,10 @@ class Sandbox:
         """Fork the sandbox from this grader's zygote for its libraries; it reads ``config``
         as its first request."""
         try:
-            self.process = self.zygote().spawn(requests_r, replies_w)
+            try:
+                self.process = self.zygote().spawn(requests_r, replies_w)
+            except _warm.ZygoteError:  # it died since it was found alive: once more, anew
+                self.process = self.zygote().spawn(requests_r, replies_w)
         except (_warm.ZygoteError, OSError) as error:
             raise SandboxSetupError(f"the sandbox could not be started: {error}") from None
         finally:

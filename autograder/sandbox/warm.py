@@ -170,6 +170,8 @@ class Zygote:
         except OSError as error:
             os.close(status_r)
             os.close(output_r)
+            self.process.kill()  # out of step or dying: the next sandbox gets a new zygote
+            self.process.wait()
             raise ZygoteError(f"the zygote stopped answering: {error}") from None
         finally:
             os.close(status_w)
