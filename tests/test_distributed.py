@@ -296,3 +296,39 @@ def test_a_student_whose_worker_is_killed_is_graded_on_the_other(tmp_path):
     assert (rows["sleepy"]["status"], rows["sleepy"]["total"]) == ("graded", "17")
     assert (rows["ann"]["total"], rows["ben"]["total"]) == ("17", "0")
     assert (gradebook.parent / "results" / "sleepy.json").is_file()
+
+
+@pytest.mark.slow
+def test_the_lab_s_known_submissions_get_the_snapshot_s_verdicts_on_the_cluster(cluster, tmp_path):
+    """The RNN lab's reference, stubs and every buggy and alternative submission, graded
+    on the cluster, score test by test as ``tests/test_snapshot.py`` recorded them."""
+    sys.path.insert(0, str(ROOT / "tests" / "snapshots"))
+    import record
+    import submissions
+
+    recorded = json.loads(record.SNAPSHOT.read_text())
+    lab = record.LAB
+    classroom = tmp_path / "class"
+    classroom.mkdir()
+    for name, (fragment, _) in record.cases().items():
+        folder = classroom / name.replace("/", "__")
+        if fragment is None:
+            folder.mkdir()
+            for source in (ROOT / name).glob("*.py"):
+                shutil.copy(source, folder / source.name)
+        else:
+            submissions.spliced(fragment, folder)
+    gradebook = tmp_path / "out" / "gradebook.csv"
+    rows = batch.grade_all(classroom, gradebook, assignment=lab, scheduler=cluster.address)
+    assert {r.status for r in rows} == {"graded"}
+    key = {f"{q.id}: {t.title}": f"{q.id}/{t.id}" for q in lab.questions for t in q.tests}
+    changed = {}
+    for name, verdicts in recorded.items():
+        graded = json.loads(
+            (gradebook.parent / "results" / f"{name.replace('/', '__')}.json").read_text()
+        )
+        scores = {key[t["name"]]: t["score"] for t in graded["tests"] if t["name"] in key}
+        for test, score in verdicts.items():
+            if scores.get(test) != score:
+                changed[f"{name} {test}"] = (score, scores.get(test))
+    assert changed == {}, f"(recorded, on the cluster) per test: {changed}"
