@@ -1,6 +1,5 @@
 """Grading a class: the gradebook, resuming after a kill, pass rates."""
 
-import csv
 import os
 import shutil
 import signal
@@ -11,6 +10,7 @@ import zipfile
 
 import pytest
 import submissions
+from batches import interrupt_after_first_row, read
 
 from autograder import ROOT, batch, manifest
 
@@ -26,11 +26,6 @@ def make_class(folder):
     (folder / "dave.zip").write_text("not a zip")
     (folder / "notes.txt").write_text("not a submission")
     return folder
-
-
-def read(gradebook):
-    with gradebook.open(newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_discover_names_students_by_file_or_folder(tmp_path):
@@ -206,18 +201,7 @@ def test_ctrl_c_stops_the_batch_and_keeps_its_rows(tmp_path, group):
         start_new_session=True,
         env={**os.environ, "TMPDIR": str(scratch)},
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not gradebook.exists() or len(read(gradebook)) < 1):
-        time.sleep(0.1)
-    if group:
-        os.killpg(process.pid, signal.SIGINT)
-    else:
-        process.send_signal(signal.SIGINT)
-    try:
-        _, err = process.communicate(timeout=30)
-    finally:
-        os.killpg(process.pid, signal.SIGKILL) if process.poll() is None else None
-    kept = read(gradebook)
+    err, kept = interrupt_after_first_row(process, gradebook, group)
     assert process.returncode == 130 and b"interrupted" in err
     assert 1 <= len(kept) < 12
     assert all(row["status"] == "graded" for row in kept)

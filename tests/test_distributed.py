@@ -4,12 +4,10 @@ one-thread workers on this machine) gets the gradebook and results a local batch
 nothing; a timeout, a missing assignment and Ctrl-C end as they should. And the engine
 works without dask installed."""
 
-import csv
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -17,6 +15,7 @@ import time
 import zipfile
 
 import pytest
+from batches import interrupt_after_first_row, read
 from dask_cluster import local_cluster
 
 from autograder import ROOT, batch, manifest
@@ -28,11 +27,6 @@ import demo_class  # noqa: E402
 SOFTMAX = manifest.load(ROOT / "tests" / "assignments" / "softmax" / "assignment")
 REFERENCE = (SOFTMAX.reference / "softmax.py").read_text()
 STUB = (SOFTMAX.folder / "softmax.py").read_text()
-
-
-def read(gradebook):
-    with gradebook.open(newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def results(folder):
@@ -208,15 +202,7 @@ def test_ctrl_c_stops_a_batch_on_the_cluster_and_keeps_its_rows(cluster, tmp_pat
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not gradebook.exists() or len(read(gradebook)) < 1):
-        time.sleep(0.1)
-    process.send_signal(signal.SIGINT)
-    try:
-        _, err = process.communicate(timeout=30)
-    finally:
-        os.killpg(process.pid, signal.SIGKILL) if process.poll() is None else None
-    kept = read(gradebook)
+    err, kept = interrupt_after_first_row(process, gradebook)
     assert process.returncode == 130 and b"interrupted" in err
     assert 1 <= len(kept) < 12
     assert all(row["status"] == "graded" for row in kept)
