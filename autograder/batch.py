@@ -202,7 +202,8 @@ def grade_one(entry: Entry, results_dir: Path, assignment: Assignment | None = N
     return Row(entry.student, report.score, scores, "grader-error" if log else "graded")
 
 
-def _timed_out(student: str, timeout: float) -> Row:
+def timeout_row(student: str, timeout: float) -> Row:
+    """The row of a student not graded within ``timeout`` seconds (a local or Dask batch)."""
     return Row(student, 0, {}, f"timeout: not graded within {timeout:g} s")
 
 
@@ -305,7 +306,7 @@ def _rows(
                         yield Row(entry.student, 0, {}, "grader-error: the grader process died")
                 elif time.monotonic() - grader.started >= timeout:
                     stop(grader)
-                    yield _timed_out(entry.student, timeout)
+                    yield timeout_row(entry.student, timeout)
     finally:
         for grader in list(graders):
             stop(grader)

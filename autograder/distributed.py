@@ -230,7 +230,7 @@ def rows(
                 elif task.started is not None and now - task.started >= timeout:
                     del tasks[key]
                     task.future.cancel()
-                    yield batch._timed_out(task.entry.student, timeout)
+                    yield batch.timeout_row(task.entry.student, timeout)
             if tasks and not finished.has_ready():
                 time.sleep(POLL)
     finally:
