@@ -515,6 +515,20 @@ def test_a_dead_zygote_is_replaced_and_its_sandboxes_are_crashes(submission):
         assert call(running, "whoami")
 
 
+def test_a_ready_zygote_leaves_no_folder_behind(submission):
+    """Its files are imported once it is ready: a grader killed before ``close_all`` (the
+    usual end of a batch's grader process) must leave nothing in the temporary folder."""
+    from autograder.sandbox import warm
+
+    warm.close_all()
+    Sandbox(submission, warm=True).zygote()
+    (zygote,) = warm._zygotes.values()
+    assert zygote.alive and not zygote.folder.exists()
+    with Sandbox(submission, warm=True) as running:
+        running.import_module("probe", timeout=10)
+        assert call(running, "whoami")
+
+
 def test_a_zygote_outlives_the_thread_that_started_it(submission):
     """Grading lanes are threads: the zygote one of them started serves after it ends."""
     from autograder.sandbox import warm

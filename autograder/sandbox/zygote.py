@@ -23,6 +23,7 @@ clean up), when the grader closes the control socket or dies.
 import os
 import random
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -155,6 +156,9 @@ def main() -> None:
     worker.quiet_libraries()
     for library in sys.argv[2:]:
         worker.import_quietly(library)
+    # Everything is imported: the folder is not needed again, and no grader that dies
+    # without closing its zygotes (killed, or never calling ``close_all``) leaves it behind.
+    shutil.rmtree(os.path.dirname(os.path.abspath(__file__)), ignore_errors=True)
     control.sendall(b"ready")
     serve(control)
 
