@@ -265,10 +265,12 @@ def _rows(
         theirs.close()
         return _Grader(process, mine)
 
-    def stop(grader: _Grader) -> None:
+    def stop(grader: _Grader, *, gently: bool = False) -> None:
+        grader.connection.close()
+        if gently:  # an idle grader ends on the closed pipe, running its exit handlers
+            grader.process.join(timeout=10)
         grader.process.kill()
         grader.process.join()
-        grader.connection.close()
         graders.remove(grader)
 
     try:
@@ -309,7 +311,7 @@ def _rows(
                     yield timeout_row(entry.student, timeout)
     finally:
         for grader in list(graders):
-            stop(grader)
+            stop(grader, gently=grader.entry is None)
 
 
 def grade_all(

@@ -123,6 +123,18 @@ def test_a_torn_row_and_error_rows_are_graded_again(tmp_path):
     assert read(gradebook) == full
 
 
+def test_a_finished_batch_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
+    """Grader processes end on their closed pipe, so their exit handlers (the hypothesis
+    home, zygotes) run: killed at every batch's end, each one left a folder behind."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))  # the grader processes' temporary folder
+    classroom = small_class(tmp_path / "class")
+    rows = batch.grade_all(classroom, tmp_path / "out" / "g.csv", assignment=SOFTMAX, workers=2)
+    assert [r.total for r in rows if r.student == "ann"] == [SOFTMAX.total]
+    assert sorted(p.name for p in scratch.iterdir()) == []
+
+
 def test_two_submissions_of_one_student_are_refused_before_grading(tmp_path):
     classroom = small_class(tmp_path / "class", names=("alice",))
     (classroom / "alice.zip").write_bytes(b"")
