@@ -392,9 +392,21 @@ def _running():
         raise short from None
 
 
+def _session_config():
+    """Graph rewriting off, one thread: the probes' graphs are tiny, and TensorFlow's
+    optimizing passes cost more than each run saves (a probe took twice as long)."""
+    tf = _tf()
+    config = tf.compat.v1.ConfigProto(
+        inter_op_parallelism_threads=1, intra_op_parallelism_threads=1
+    )
+    config.graph_options.rewrite_options.disable_meta_optimizer = True
+    config.graph_options.optimizer_options.opt_level = tf.compat.v1.OptimizerOptions.L0
+    return config
+
+
 def _session(model: dict, weights):
     tf = _tf()
-    sess = tf.compat.v1.Session(graph=_part(model, "graph"))
+    sess = tf.compat.v1.Session(graph=_part(model, "graph"), config=_session_config())
     with model["graph"].as_default():
         sess.run(tf.compat.v1.global_variables_initializer())
     if weights is not None:
