@@ -256,3 +256,19 @@ def test_a_sandbox_that_cannot_start_is_a_grader_error_on_every_test(monkeypatch
     public = [o for o in report.outcomes if o.test.visibility == "public"]
     assert public and len(report.grader_errors) == len(report.outcomes)
     assert all("SandboxSetupError" in o.grader_error for o in report.outcomes)
+
+
+def test_rewritten_public_tests_are_kept_and_follow_their_source(tmp_path):
+    """The rewritten code is cached beside the module; an edit, or a broken cache file,
+    gives the new source's code, with pytest's assertion message."""
+    path = tmp_path / "test_thing.py"
+    path.write_text("def test_it():\n    got = 1\n    assert got == 2\n")
+    with pytest.raises(AssertionError, match="assert 1 == 2"):
+        grade.load_rewritten(path, "_cached_first").test_it()
+    (cached,) = (tmp_path / "__pycache__").iterdir()
+    path.write_text("def test_it():\n    got = 3\n    assert got == 2\n")
+    with pytest.raises(AssertionError, match="assert 3 == 2"):
+        grade.load_rewritten(path, "_cached_second").test_it()
+    cached.write_bytes(cached.read_bytes()[:70])  # cut short, as by a full disk
+    with pytest.raises(AssertionError, match="assert 3 == 2"):
+        grade.load_rewritten(path, "_cached_third").test_it()
