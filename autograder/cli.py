@@ -52,15 +52,17 @@ def _stubs(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from autograder import results
-    from autograder.grade import grade
+    from autograder.grade import grade, prewarm
     from autograder.impl import ImplError
 
     if not args.submission.exists():
         raise ImplError(f"{args.submission} does not exist")
+    assignment = _assignment()
+    prewarm(assignment, assignment.questions)  # the libraries import while we do
+    from autograder import results
+
     console = _console()
     hidden = [args.output.resolve().parent] if args.output else []
-    assignment = _assignment()
     with console.status("grading...") as status:
         report = grade(
             args.submission,
@@ -336,11 +338,13 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from autograder import results
-    from autograder.grade import grade
+    from autograder.grade import grade, prewarm
 
     assignment = _assignment()
     chosen = [assignment.question(q) for q in args.question or ()] or list(assignment.questions)
+    prewarm(assignment, chosen)  # the libraries import while we do
+    from autograder import results
+
     console = _console()
     with console.status("checking..."):
         report = grade(args.path, assignment=assignment, questions=chosen, public_only=True)

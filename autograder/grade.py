@@ -184,9 +184,7 @@ def grade(
                 progress(question)
             return outcomes
 
-        # One zygote per profile: its libraries import while the checks load.
-        for question in {assignment.profile(q).name: q for q in questions}.values():
-            _sandbox_factory(assignment, question, submission.folder, hidden, budget)().prewarm()
+        prewarm(assignment, questions)  # if the caller did not already
 
         # Import every check module here, before the lanes start: two threads importing
         # pytest at once (a public test module, and hypothesis reaching for it) can each
@@ -270,6 +268,16 @@ def _grade_question(
     finally:
         student.close()
     return [outcomes[t.id] for t in tests]
+
+
+def prewarm(assignment: Assignment, questions: Iterable[Question]) -> None:
+    """Start the zygote of each of ``questions``' profiles in the background, so that
+    its libraries import while the grader imports and loads its own; ``grade`` waits
+    for them. The CLI calls this before its own imports, ``grade`` again (at no cost)."""
+    for profile in {assignment.profile(q).name: assignment.profile(q) for q in questions}.values():
+        Sandbox(
+            assignment.folder, env=profile.env, helper=profile.helper, preload=profile.preload
+        ).prewarm()
 
 
 def _sandbox_factory(
