@@ -529,6 +529,25 @@ def test_a_ready_zygote_leaves_no_folder_behind(submission):
         assert call(running, "whoami")
 
 
+def test_a_zygote_whose_grader_is_gone_at_once_leaves_no_folder(tmp_path):
+    """Its grader killed right after starting it (a batch's grader at a timeout)."""
+    import socket
+    import subprocess
+
+    from autograder.sandbox import RUNTIME_FILES, ZYGOTE
+
+    folder = tmp_path / "zygote"
+    folder.mkdir()
+    for name in (*RUNTIME_FILES, ZYGOTE):
+        shutil.copy(Path(sandbox_module.__file__).parent / name, folder / name)
+    ours, theirs = socket.socketpair()
+    ours.close()  # the grader is gone before the zygote looks
+    with theirs:
+        command = [sys.executable, "-I", str(folder / ZYGOTE), str(theirs.fileno()), "numpy"]
+        subprocess.run(command, pass_fds=(theirs.fileno(),), timeout=60, check=True)
+    assert not folder.exists()
+
+
 def test_a_zygote_outlives_the_thread_that_started_it(submission):
     """Grading lanes are threads: the zygote one of them started serves after it ends."""
     from autograder.sandbox import warm

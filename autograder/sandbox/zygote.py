@@ -149,16 +149,18 @@ def _reap(statuses: dict[int, int]) -> None:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
-    # Not a parent-death signal: that follows the grader's thread that started the zygote,
-    # which may end long before the grader. The control socket closes only with the grader.
-    if launcher.grader_gone(control.fileno()):
-        return
-    worker.quiet_libraries()
-    for library in sys.argv[2:]:
-        worker.import_quietly(library)
-    # Everything is imported: the folder is not needed again, and no grader that dies
-    # without closing its zygotes (killed, or never calling ``close_all``) leaves it behind.
-    shutil.rmtree(os.path.dirname(os.path.abspath(__file__)), ignore_errors=True)
+    try:
+        # Not a parent-death signal: that follows the grader's thread that started the
+        # zygote, which may end long before the grader. The socket closes only with it.
+        if launcher.grader_gone(control.fileno()):
+            return
+        worker.quiet_libraries()
+        for library in sys.argv[2:]:
+            worker.import_quietly(library)
+    finally:
+        # Imported (or given up): the folder is not needed again, and no grader that dies
+        # without closing its zygotes (killed, or never calling ``close_all``) leaves it.
+        shutil.rmtree(os.path.dirname(os.path.abspath(__file__)), ignore_errors=True)
     control.sendall(b"ready")
     serve(control)
 
