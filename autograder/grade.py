@@ -619,11 +619,13 @@ def load_rewritten(path: Path, name: str) -> ModuleType:
 
 def _rewritten_code(path: Path) -> CodeType:
     """The module's code with its asserts rewritten, kept beside it in ``__pycache__`` as
-    pytest keeps its own (rewriting costs more than all the numpy checks' sandboxes)."""
+    pytest keeps its own (rewriting cost more than the numpy checks' sandboxes), for
+    this source at this path, this pytest, this Python and this engine file."""
     import _pytest
 
     source = path.read_bytes()
-    tag = f"{path.resolve()}\0{_pytest.__version__}\0{sys.version}\0".encode()
+    engine = os.stat(__file__).st_mtime_ns  # how this module rewrites may change too
+    tag = f"{path.resolve()}\0{_pytest.__version__}\0{sys.version}\0{engine}\0".encode()
     key = hashlib.sha256(tag + source).hexdigest().encode()
     cached = path.parent / "__pycache__" / f"{path.stem}.rnnlab-asserts.pyc"
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
