@@ -274,10 +274,10 @@ def prewarm(assignment: Assignment, questions: Iterable[Question]) -> None:
     """Start the zygote of each of ``questions``' profiles in the background, so that
     its libraries import while the grader imports and loads its own; ``grade`` waits
     for them. The CLI calls this before its own imports, ``grade`` again (at no cost)."""
-    for profile in {assignment.profile(q).name: assignment.profile(q) for q in questions}.values():
-        Sandbox(
-            assignment.folder, env=profile.env, helper=profile.helper, preload=profile.preload
-        ).prewarm()
+    budget = _budget(assignment, None)
+    for question in {assignment.profile(q).name: q for q in questions}.values():
+        # The sandboxes' own factory: the zygote started is the one they will fork from.
+        _sandbox_factory(assignment, question, assignment.folder, [], budget)().prewarm()
 
 
 def _sandbox_factory(
