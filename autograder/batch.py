@@ -265,12 +265,10 @@ def _rows(
         theirs.close()
         return _Grader(process, mine)
 
-    def stop(grader: _Grader, *, gently: bool = False) -> None:
-        grader.connection.close()
-        if gently:  # an idle grader ends on the closed pipe, running its exit handlers
-            grader.process.join(timeout=10)
+    def stop(grader: _Grader) -> None:
         grader.process.kill()
         grader.process.join()
+        grader.connection.close()
         graders.remove(grader)
 
     try:
@@ -310,8 +308,16 @@ def _rows(
                     stop(grader)
                     yield timeout_row(entry.student, timeout)
     finally:
+        # Idle graders end on their closed pipe, running their exit handlers (all at once);
+        # a busy one, or one that does not end in time, is killed.
+        idle = [g for g in graders if g.entry is None]
+        for grader in idle:
+            grader.connection.close()
+        deadline = time.monotonic() + 10
+        for grader in idle:
+            grader.process.join(timeout=max(0.0, deadline - time.monotonic()))
         for grader in list(graders):
-            stop(grader, gently=grader.entry is None)
+            stop(grader)
 
 
 def grade_all(
