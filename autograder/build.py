@@ -377,7 +377,7 @@ def assignment_parts(assignment: Assignment) -> tuple[Path, list[Path]]:
     """Where the assignment's files are, and which: ``(base, paths)``.
 
     The paths are everything the manifest names (its folder, the reference, the public
-    and hidden tests, the notebook, commands, equivalent mutants and profile helpers),
+    and hidden tests, the notebook, commands, equivalent mutants and variants, and profile helpers),
     none inside another; ``base`` is the project folder if they all are in it, else
     the folder their parents have in common. The grading zip keeps them where they are
     relative to ``base``, so the manifest's relative paths still hold there.
@@ -390,6 +390,7 @@ def assignment_parts(assignment: Assignment) -> tuple[Path, list[Path]]:
         assignment.notebook,
         assignment.commands,
         assignment.equivalent_mutants,
+        assignment.equivalent_variants,
         *(p.helper for p in assignment.profiles.values()),
     ]
     paths = sorted({p.resolve() for p in named if p is not None})

@@ -358,8 +358,6 @@ def _mutate(args: argparse.Namespace) -> int:
     import json
     import time
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from autograder import mutate
 
     assignment = _assignment()
@@ -369,10 +367,7 @@ def _mutate(args: argparse.Namespace) -> int:
     picked = mutate.sample(generated, args.n, args.seed)
     workers = args.workers or mutate.default_workers()
     console.print(f"{len(generated)} mutants, grading {len(picked)} with {workers} workers")
-    progress = Progress(
-        "mutants", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
-    )
-    task = progress.add_task("", total=len(picked))
+    progress, task = _progress(console, "mutants", len(picked))
 
     def done(result: mutate.Result) -> None:
         progress.advance(task)
@@ -392,6 +387,44 @@ def _mutate(args: argparse.Namespace) -> int:
         args.json.write_text(json.dumps(data, indent=1))
         console.print(f"wrote {args.json}")
     return GRADER_ERROR_EXIT if any(r.status == "grader-fault" for r in results) else 0
+
+
+def _variants(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from autograder import variants
+
+    assignment = _assignment()
+    chosen = [assignment.question(q) for q in args.question or ()] or list(assignment.questions)
+    console = _console()
+    try:
+        generated = variants.generate(chosen, per_question=args.per_question, assignment=assignment)
+    except variants.VariantError as error:
+        print(f"rnnlab variants: {error}", file=sys.stderr)
+        return 2
+    picked = variants.sample(generated, args.n, args.seed)
+    console.print(f"{len(generated)} equivalent variants, grading {len(picked)}")
+    progress, task = _progress(console, "variants", len(picked))
+
+    def done(result: variants.Result) -> None:
+        progress.advance(task)
+        if result.status != "kept":
+            v = result.variant
+            progress.console.print(f"{v.id} {result.status}: {v.description}", markup=False)
+
+    started = time.monotonic()
+    with progress:
+        results = variants.run(picked, workers=args.workers, on_result=done, assignment=assignment)
+    seconds = time.monotonic() - started
+    variants.print_report(results, console, seconds)
+    if args.json:
+        data = variants.as_json(results, seed=args.seed, n=args.n, seconds=seconds)
+        args.json.write_text(json.dumps(data, indent=1))
+        console.print(f"wrote {args.json}")
+    if any(r.status == "grader-fault" for r in results):
+        return GRADER_ERROR_EXIT
+    return 1 if any(r.status == "unfair" for r in results) else 0
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -436,6 +469,16 @@ def _new(args: argparse.Namespace) -> int:
         print(f"wrote {_shown(path)}")
     print(f"next: rnnlab validate {_shown(args.dir / 'assignment')}")
     return 0
+
+
+def _progress(console, label: str, total: int):
+    """A bar of ``total`` items for ``console``, and its task: ``progress.advance(task)``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    progress = Progress(
+        label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+    return progress, progress.add_task("", total=total)
 
 
 def _console():
@@ -675,6 +718,28 @@ def _add_engine_commands(commands: argparse._SubParsersAction) -> None:
     )
     mutate.add_argument("--json", type=Path, help="write every mutant and its verdict here")
     mutate.set_defaults(run=_mutate)
+
+    variants = commands.add_parser(
+        "variants",
+        help="grade equivalent variants of the reference: does correct code in other styles "
+        "keep every point? (exit 1 if any loses one)",
+    )
+    variants.add_argument(
+        "-q", "--question", action="append", help="only this question's variants; repeat for more"
+    )
+    variants.add_argument(
+        "-n", type=int, help="grade N variants in all, spread over the questions (default: all)"
+    )
+    variants.add_argument("--seed", type=int, default=0, help="which N variants (default 0)")
+    variants.add_argument(
+        "--per-question",
+        type=int,
+        default=50,
+        help="variants generated per question, shared among its functions (default 50)",
+    )
+    variants.add_argument("--workers", type=int, help="variants graded at once (default: 2)")
+    variants.add_argument("--json", type=Path, help="write every variant and its verdict here")
+    variants.set_defaults(run=_variants)
 
     build = commands.add_parser(
         "build", help="make the student kit (with its notebook) and the otter grading zip"

@@ -48,6 +48,8 @@ KEYS: dict[str, dict[str, str]] = {
         "notebook": "optional: a Python file whose NOTEBOOK is the student notebook's cells",
         "commands": "optional: a Python file whose register(subparsers) adds CLI commands",
         "equivalent_mutants": "optional: the TOML of mutants that behave as the reference",
+        "equivalent_variants": "optional: the TOML of rewrites that keep the reference correct "
+        "(rnnlab variants)",
         "total": "optional: the points the questions must add up to",
         "requirements": "pip requirements of the student kit and the grading zip",
         "hidden_visibility": "optional: when students see hidden tests' results: "
@@ -124,6 +126,7 @@ class Assignment:
     notebook: Path | None = None
     commands: Path | None = None
     equivalent_mutants: Path | None = None
+    equivalent_variants: Path | None = None
 
     @property
     def folder(self) -> Path:
@@ -272,6 +275,9 @@ class _Reader:
             commands=self.file(top, "commands", where, folder=False, optional=True),
             equivalent_mutants=self.file(
                 top, "equivalent_mutants", where, folder=False, optional=True
+            ),
+            equivalent_variants=self.file(
+                top, "equivalent_variants", where, folder=False, optional=True
             ),
         )
         if "total" in top:

@@ -690,8 +690,9 @@ def grade_mutant(
 ) -> Graded:
     """Grade the reference with ``mutant``'s module in place, on that module's questions.
 
-    ``assignment`` (or its manifest's path: a worker process loads it once) defaults
-    to ``manifest.current()``.
+    ``mutant`` is anything with a ``module`` and that module's ``source`` (an equivalent
+    variant too). ``assignment`` (or its manifest's path: a worker process loads it once)
+    defaults to ``manifest.current()``.
     """
     from autograder.grade import grade
 
@@ -735,19 +736,43 @@ def run(
 ) -> list[Result]:
     """Grade ``mutants``, ``workers`` at once (default ``default_workers()``), in processes.
 
-    The results come in the order of ``mutants``. A grader process that dies
-    sends its mutants to a fresh pool once; a second death is a grader fault.
-    ``assignment`` defaults to ``manifest.current()``; ``equivalent`` to its file's.
+    The results come in the order of ``mutants``. ``assignment`` defaults to
+    ``manifest.current()``; ``equivalent`` to its file's.
     """
     assignment = assignment or manifest.current()
     known = load_equivalent(assignment=assignment) if equivalent is None else equivalent
+    graded = grade_each(
+        mutants,
+        workers=workers,
+        seconds=seconds,
+        assignment=assignment,
+        on_graded=None if on_result is None else lambda m, g: on_result(classify(m, g, known)),
+    )
+    return [classify(m, graded[m.id], known) for m in mutants]
 
-    def budget(mutant: Mutant) -> float:
-        return assignment.profile(assignment.question(mutant.question)).mutant_seconds
 
-    # The slowest profile's mutants first: started last, they would leave a long tail.
-    todo = sorted(mutants, key=budget, reverse=True)
-    results: dict[str, Result] = {}
+def grade_each(
+    changed: Sequence[Any],
+    *,
+    workers: int | None = None,
+    seconds: dict[str, float] | None = None,
+    assignment: Assignment | None = None,
+    on_graded: Callable[[Any, Graded], None] | None = None,
+) -> dict[str, Graded]:
+    """``{id: Graded}`` of each changed module (a mutant, a variant: ``id``, ``question``,
+    ``module``, ``source``), graded by ``grade_mutant``, ``workers`` at once, in processes.
+
+    A grader process that dies sends its modules to a fresh pool once; a second death
+    is a grader fault. ``on_graded(item, graded)`` is called as each one is done.
+    """
+    assignment = assignment or manifest.current()
+
+    def budget(item: Any) -> float:
+        return assignment.profile(assignment.question(item.question)).mutant_seconds
+
+    # The slowest profile's first: started last, they would leave a long tail.
+    todo = sorted(changed, key=budget, reverse=True)
+    graded: dict[str, Graded] = {}
     for attempt in (1, 2):
         lost = []
         pool = ProcessPoolExecutor(
@@ -758,18 +783,16 @@ def run(
         try:
             futures = {pool.submit(grade_mutant, m, seconds, assignment.path): m for m in todo}
             for future in as_completed(futures):
-                mutant = futures[future]
+                item = futures[future]
                 try:
-                    graded = future.result()
+                    graded[item.id] = future.result()
                 except BrokenProcessPool:
                     if attempt == 1:
-                        lost.append(mutant)
+                        lost.append(item)
                         continue
-                    graded = Graded(grader_errors=["the grader process died (twice)"])
-                result = classify(mutant, graded, known)
-                results[mutant.id] = result
-                if on_result is not None:
-                    on_result(result)
+                    graded[item.id] = Graded(grader_errors=["the grader process died (twice)"])
+                if on_graded is not None:
+                    on_graded(item, graded[item.id])
         except BaseException:  # Ctrl-C: no waiting for the queue; the graders die with us
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -777,7 +800,7 @@ def run(
         todo = lost
         if not todo:
             break
-    return [results[m.id] for m in mutants]
+    return graded
 
 
 def _die_with_the_run() -> None:
@@ -865,18 +888,31 @@ def print_report(
         ("survived", "survivors (unexplained: triage into the equivalent-mutants file)"),
     ):
         chosen = [r for r in results if r.status == status]
-        if not chosen:
-            continue
-        console.rule(f"{len(chosen)} {title}")
-        for result in chosen:
-            m = result.mutant
-            console.print(f"{m.id} {m.question}/{m.function} {m.description}", markup=False)
-            if result.graded.failed:
-                console.print("  failed: " + "; ".join(result.graded.failed), markup=False)
-            console.print(m.diff, markup=False, highlight=False)
-            for error in result.graded.grader_errors:  # their ends: --json keeps them whole
-                tail = "\n".join(error.rstrip().splitlines()[-12:])
-                console.print(tail, markup=False, highlight=False)
+        print_listed(
+            console,
+            title,
+            [(r.mutant.id, _headline(r.mutant), r.graded, r.mutant.diff) for r in chosen],
+        )
+
+
+def _headline(mutant: Mutant) -> str:
+    return f"{mutant.question}/{mutant.function} {mutant.description}"
+
+
+def print_listed(console: Any, title: str, entries: Sequence[tuple]) -> None:
+    """A rule with ``title``, then per ``(id, headline, graded, diff)``: what failed, the
+    diff, and the end of each grader error (``--json`` keeps them whole). Nothing if empty."""
+    if not entries:
+        return
+    console.rule(f"{len(entries)} {title}")
+    for id, headline, graded, diff in entries:
+        console.print(f"{id} {headline}", markup=False)
+        if graded.failed:
+            console.print("  failed: " + "; ".join(graded.failed), markup=False)
+        console.print(diff, markup=False, highlight=False)
+        for error in graded.grader_errors:
+            tail = "\n".join(error.rstrip().splitlines()[-12:])
+            console.print(tail, markup=False, highlight=False)
 
 
 def _cells(row: Counts) -> list[str]:

@@ -109,6 +109,16 @@ def build_graph(
         - ``"accuracy"``: scalar float32, the fraction of rows whose
           prediction, rounded to 0 or 1, equals the label.
 
+        Any other entries (the cells, a ``Saver``, your hyperparameters ...)
+        are allowed and ignored. ``cost`` and ``accuracy`` are defined by
+        their VALUES: they may be computed from ``predictions`` itself or
+        from any tensor with the same values (the logits' sign for the
+        rounding, say), and a test that feeds chosen values to
+        ``predictions`` and finds cost or accuracy unmoved checks them on
+        the graph's own predictions instead. Likewise ``predictions`` may be
+        computed from any tensor with the values of ``outputs``. The
+        variables may be created in any order, under any names.
+
     The provided ``train`` and ``evaluate`` (the sheet's loops) run on this
     dict unchanged: they feed ``inputs_``, ``labels_`` (as ``y[:, None]``),
     ``keep_prob`` and ``initial_state``, and fetch ``cost``, ``final_state``,

@@ -220,3 +220,23 @@ def test_ctrl_c_stops_the_batch_and_keeps_its_rows(tmp_path, group):
     time.sleep(1)
     leftover = subprocess.run(["pgrep", "-f", str(scratch)], capture_output=True)
     assert leftover.stdout == b""
+
+
+@pytest.mark.slow
+def test_every_alternative_and_a_variant_per_question_gets_full_marks_in_a_batch(tmp_path):
+    """Correct code in every known style, as students hand it in: a row of 100 each."""
+    from autograder import variants
+
+    classroom = tmp_path / "class"
+    classroom.mkdir()
+    for i, group in enumerate(submissions.packed(submissions.ALTERNATIVE)):
+        submissions.spliced(group, classroom / f"alternatives_{i}")
+    for variant in variants.sample(variants.generate(), 7, seed=5):
+        folder = classroom / f"variant_{variant.question}"
+        shutil.copytree(ROOT / "reference", folder, ignore=shutil.ignore_patterns("_*", "lab"))
+        (folder / f"{variant.module}.py").write_text(variant.source)
+    gradebook = tmp_path / "out" / "gradebook.csv"
+    batch.grade_all(classroom, gradebook, workers=2)
+    rows = read(gradebook)
+    assert len(rows) == len(list(classroom.iterdir()))
+    assert {r["student"]: r["total"] for r in rows if r["total"] != "100"} == {}

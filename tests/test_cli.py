@@ -67,6 +67,7 @@ def test_help_lists_the_commands():
         "export",
         "check",
         "mutate",
+        "variants",
         "build",
         "stubs",
         "validate",

@@ -99,6 +99,20 @@ def test_a_correct_solution_in_another_style_gets_full_marks(fragment, tmp_path)
     assert failed == []
 
 
+@pytest.mark.parametrize(
+    "group", submissions.packed(submissions.ALTERNATIVE), ids=lambda g: "+".join(p.stem for p in g)
+)
+def test_rnnlab_check_passes_every_public_test_of_every_alternative(group, tmp_path, capsys):
+    from autograder.cli import main
+
+    folder = submissions.spliced(group, tmp_path / "submission")
+    questions = [
+        q.id for q in questions_on({m for f in group for m in submissions.modules_touched(f)})
+    ]
+    assert main(["check", str(folder), *(a for q in questions for a in ("-q", q))]) == 0
+    assert "points" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("folder", submissions.HOSTILE, ids=lambda p: p.name)
 def test_a_hostile_submission_gains_nothing(folder, tmp_path):
     submission = submissions.hostile(folder, tmp_path / "submission")

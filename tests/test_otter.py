@@ -108,6 +108,38 @@ def test_otter_run_writes_what_rnnlab_grade_writes(dist, tmp_path, name):
     assert written["execution_time"] > 0
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "group",
+    submissions.packed(submissions.ALTERNATIVE),
+    ids=lambda group: "+".join(p.stem for p in group),
+)
+def test_every_alternative_gets_full_marks_through_otter(dist, tmp_path, group):
+    modules = submissions.spliced(group, tmp_path / "modules")
+    submission = export_zip(dist, modules, tmp_path / "alternative.zip")
+    written = otter_run(dist["autograder.zip"], submission, tmp_path / "otter")
+    assert {t["name"]: t["output"] for t in written["tests"] if t["status"] != "passed"} == {}
+    assert written["score"] == 100
+
+
+@pytest.mark.slow
+def test_a_variant_of_every_module_gets_full_marks_through_otter(dist, tmp_path):
+    from autograder import variants
+
+    modules = tmp_path / "modules"
+    shutil.copytree(ROOT / "reference", modules, ignore=shutil.ignore_patterns("_*", "lab"))
+    chosen = {}
+    for variant in variants.sample(variants.generate(), 14, seed=9):
+        chosen.setdefault(variant.module, variant)
+    for variant in chosen.values():
+        (modules / f"{variant.module}.py").write_text(variant.source)
+    assert set(chosen) == set(LAB.modules)
+    submission = export_zip(dist, modules, tmp_path / "variants.zip")
+    written = otter_run(dist["autograder.zip"], submission, tmp_path / "otter")
+    assert {t["name"]: t["output"] for t in written["tests"] if t["status"] != "passed"} == {}
+    assert written["score"] == 100
+
+
 @pytest.mark.parametrize("form", ["modules and a helper, no notebook", "a zip of the kit's folder"])
 def test_otter_run_grades_every_form_of_submission(dist, tmp_path, form):
     files = {f"{m}.py": (ROOT / "assignment" / f"{m}.py").read_bytes() for m in LAB.modules}

@@ -13,11 +13,27 @@ touch files) and performs every probe with the grader's weights and inputs.
 A submission that replaces these functions changes only what it exports, and
 an exported graph is judged by what it computes.
 
+Only the contract's keys (``KEYS``) are ever looked at: any other entry of the
+returned dict, of any kind, is reported by its type name and never touched.
+Nothing here calls a property or an operator of a returned value beyond type
+checks: TensorFlow objects are told apart by identity (``is``), never by ``==``
+or ``in``, which build ops.
+
+Trainable variables are always listed in ROLE order, found from the graph's
+structure, never from creation order or names: the embedding (the variable
+``outputs`` reads with no other variable before it), then each LSTM layer's
+kernel and bias, bottom layer first (a layer's variables have the layers below
+it upstream), then the dense layer's kernel and bias (upstream of
+``predictions`` but not of ``outputs``), then any other, in the graph's order.
 Weights are passed in as ``{"embedding": E, "layers": [[kernel, bias], ...],
-"dense": [kernel, bias]}`` and matched to the graph's trainable variables by
-shape and creation order, so any variable names (``BasicLSTMCell`` or
-``LSTMCell``, ``tf1.Variable`` or ``get_variable``) work. A plain list of
-arrays instead gives every trainable variable its value in the graph's order.
+"dense": [kernel, bias]}`` and loaded in that order, so any variable names
+(``BasicLSTMCell`` or ``LSTMCell``, ``tf1.Variable`` or ``get_variable``) and any
+order of creation work. A plain list of arrays gives the variables their
+values in role order.
+
+A value fed in place of a returned tensor (``outputs``, ``predictions``) is fed
+to the tensor it is a copy of (through ``tf.identity``), so parts computed from
+the original follow it too.
 """
 
 import contextlib
@@ -25,6 +41,21 @@ import random
 
 import numpy as np
 
+KEYS = (
+    "graph",
+    "inputs_",
+    "labels_",
+    "keep_prob",
+    "embedding",
+    "initial_state",
+    "outputs",
+    "final_state",
+    "predictions",
+    "cost",
+    "optimizer",
+    "accuracy",
+)
+"""The keys of the contract's dict: the only ones the probes look at."""
 CONFIG_KEYS = ("n_words", "lstm_size", "lstm_layers", "batch_size", "learning_rate", "embed_size")
 STATES = ("initial_state", "final_state")
 """Keys whose value is a nested structure of tensors: fed and fetched flat."""
@@ -137,8 +168,13 @@ def export(lstm, config: dict, seed: int = 0) -> dict:
         "eager": tf.executing_eagerly(),  # build_graph must not switch it off globally
     }
     if not facts["graph_is_tf_graph"]:  # described from the graph its parts are in, if any
-        graph = next((g for g in map(_graph_of, model.values()) if g is not None), None)
-    parts = {str(k): _locate(v, graph) for k, v in model.items() if k != "graph"}
+        found = (_graph_of(model[k]) for k in KEYS if k in model)
+        graph = next((g for g in found if g is not None), None)
+    parts = {
+        str(k): _locate(v, graph) if _contract_key(k) else {"reported": type(v).__name__}
+        for k, v in model.items()
+        if k != "graph"
+    }
     parts["graph"] = (
         {"graph": True} if facts["graph_is_tf_graph"] else {"reported": _kind(model.get("graph"))}
     )
@@ -150,12 +186,26 @@ def export(lstm, config: dict, seed: int = 0) -> dict:
     return {"meta_graph": meta, "parts": parts, "facts": facts}
 
 
+def _contract_key(key) -> bool:
+    return isinstance(key, str) and key in KEYS
+
+
+def _is_tf(value) -> bool:
+    """A tensor, variable or op: the only values whose ``graph`` is read (a Keras layer's or
+    a legacy RNN cell's ``graph`` property raises)."""
+    tf = _tf()
+    return isinstance(value, tf.Tensor | tf.Variable | tf.Operation)
+
+
+def _leaves(value) -> list:
+    return list(_tf().nest.flatten(value)) if _is_nest(value) else [value]
+
+
 def _graph_of(value):
     tf = _tf()
-    for item in tf.nest.flatten(value) if _is_nest(value) else [value]:
-        graph = getattr(item, "graph", None)
-        if isinstance(graph, tf.Graph):
-            return graph
+    for item in _leaves(value):
+        if _is_tf(item) and isinstance(item.graph, tf.Graph):
+            return item.graph
     return None
 
 
@@ -168,7 +218,7 @@ def _locate(value, graph) -> dict:
     tf = _tf()
     if _is_nest(value):
         return {"nest": [_locate(item, graph) for item in tf.nest.flatten(value)]}
-    if graph is None or getattr(value, "graph", None) is not graph:
+    if graph is None or not _is_tf(value) or value.graph is not graph:
         return {"reported": type(value).__name__}
     if isinstance(value, tf.Variable):
         return {"variable": value.name}
@@ -230,24 +280,148 @@ def _find(graph, where: dict):
 
 
 def _shape(tensor) -> list | None:
-    shape = getattr(tensor, "shape", None)
-    if shape is None or getattr(shape, "rank", None) is None:
+    if not isinstance(tensor, _tf().Tensor | _tf().Variable) or tensor.shape.rank is None:
         return None
-    return list(shape.as_list())
+    return list(tensor.shape.as_list())
 
 
 def _dtype(tensor) -> str | None:
-    dtype = getattr(tensor, "dtype", None)
-    return getattr(dtype, "name", None)
+    if not isinstance(tensor, _tf().Tensor | _tf().Variable):
+        return None
+    return tensor.dtype.name
 
 
 def _variables(model: dict) -> list:
+    """The graph's trainable variables in role order (the module's docstring)."""
+    return [variable for variable, _ in _roles(model)]
+
+
+_role_cache: dict[int, list] = {}
+"""Roles per model, by ``id``: every model stays alive in ``_built``, so no id is reused."""
+
+PASS_THROUGH = frozenset({"Identity", "ReadVariableOp", "Enter", "RefEnter", "RefIdentity", "Arg"})
+"""Ops that only hand a variable's value on: where it is USED lies past them (``Arg``: a
+loop body's argument)."""
+LOOPS = frozenset({"While", "StatelessWhile"})
+
+
+def _roles(model: dict) -> list[tuple]:
+    """``[(variable, role), ...]``: the trainable variables in role order, each with its role
+    (``embedding``, ``kernel N``, ``bias N`` for LSTM layer N, ``dense kernel``, ``dense
+    bias``, or ``other``), found from which variables lie upstream of where each is used."""
     tf = _tf()
     graph = model.get("graph")
     if not isinstance(graph, tf.Graph):
         raise ProbeError(f"model['graph'] is a {_kind(graph)}, not a tf.Graph")
+    if id(model) in _role_cache:
+        return _role_cache[id(model)]
     with graph.as_default():
-        return list(tf.compat.v1.trainable_variables())
+        variables = list(tf.compat.v1.trainable_variables())
+    roles = ["other"] * len(variables)
+
+    def ops(key):
+        found = _leaves(model[key]) if key in model else []
+        return [t.op.name for t in found if isinstance(t, tf.Tensor) and t.graph is graph]
+
+    outputs, predictions = ops("outputs"), ops("predictions")
+    if outputs:
+        nodes = _dataflow(graph)
+        consumers: dict[str, list[str]] = {}
+        for name, (_, inputs) in nodes.items():
+            for source in inputs:
+                consumers.setdefault(source, []).append(name)
+        before_outputs = _upstream(outputs, nodes)
+        before_predictions = _upstream(predictions, nodes)
+        forward = before_outputs | before_predictions
+        lstm = [i for i, v in enumerate(variables) if v.op.name in before_outputs]
+        above = {}  # the other LSTM-side variables upstream of where each one is used
+        for i in lstm:
+            used = _uses(variables[i].op.name, forward, nodes, consumers)
+            names = _upstream(used, nodes)
+            above[i] = [j for j in lstm if j != i and variables[j].op.name in names]
+        first = [i for i in lstm if not above[i]]  # read with no other variable before it
+        named = model.get("embedding")
+        chosen = [i for i in first if _is_tf(named) and variables[i].name == named.name]
+        embedding = (chosen or first or [None])[0]
+        for i in lstm:
+            rank = variables[i].shape.rank
+            if i == embedding or rank not in (1, 2):
+                roles[i] = "embedding" if i == embedding else "other"
+                continue
+            kernels = {j for j in above[i] + [i] * (rank == 2) if j != embedding}
+            kernels = {j for j in kernels if variables[j].shape.rank == 2}
+            roles[i] = f"{'kernel' if rank == 2 else 'bias'} {max(len(kernels) - 1, 0)}"
+        for i, variable in enumerate(variables):
+            name, rank = variable.op.name, variable.shape.rank
+            if name in before_predictions and name not in before_outputs and rank in (1, 2):
+                roles[i] = "dense kernel" if rank == 2 else "dense bias"
+    order = sorted(range(len(variables)), key=lambda i: _role_rank(roles[i]))
+    _role_cache[id(model)] = [(variables[i], roles[i]) for i in order]
+    return _role_cache[id(model)]
+
+
+def _role_rank(role: str) -> tuple:
+    if role == "embedding":
+        return (0, 0, 0)
+    if role.startswith(("kernel", "bias")):
+        kind, layer = role.split()
+        return (1, int(layer), kind == "bias")
+    return {"dense kernel": (2, 0, 0), "dense bias": (2, 0, 1)}.get(role, (3, 0, 0))
+
+
+def _dataflow(graph) -> dict[str, tuple[str, list[str]]]:
+    """``{node: (op type, [the nodes it reads])}`` for every op of ``graph``, and for every
+    node of its loops' bodies (a functional ``While`` keeps its body in the graph's
+    library): a body's argument reads what the loop is given and what the body returned
+    for it the step before; the loop reads what its body returns."""
+    graph_def = graph.as_graph_def()
+    functions = {f.signature.name: f for f in graph_def.library.function}
+
+    def data(inputs, prefix=""):
+        return [prefix + i.split(":")[0] for i in inputs if not i.startswith("^")]
+
+    nodes = {}
+    for node in graph_def.node:
+        nodes[node.name] = (node.op, data(node.input))
+        body = functions.get(node.attr["body"].func.name) if node.op in LOOPS else None
+        if body is None:
+            continue
+        prefix = f"{node.name}/body/"
+        given = data(node.input)
+        returned = [prefix + body.ret[o.name].split(":")[0] for o in body.signature.output_arg]
+        for j, arg in enumerate(body.signature.input_arg):
+            reads = given[j : j + 1] + returned[j : j + 1]
+            nodes[prefix + arg.name] = ("Arg", reads)
+        for inner in body.node_def:
+            nodes[prefix + inner.name] = (inner.op, data(inner.input, prefix))
+        nodes[node.name][1].extend(returned)
+    return nodes
+
+
+def _upstream(names, nodes: dict) -> set[str]:
+    """``names`` and every node they read from, through data inputs."""
+    seen: set[str] = set()
+    stack = list(names)
+    while stack:
+        name = stack.pop()
+        if name not in seen and name in nodes:
+            seen.add(name)
+            stack.extend(nodes[name][1])
+    return seen
+
+
+def _uses(name: str, forward: set[str], nodes: dict, consumers: dict) -> list[str]:
+    """The nodes of the forward pass that compute with ``name``'s value, past those that only
+    pass it on (into a loop: to the body's argument, not to the loop's results)."""
+    found, stack, seen = [], [name], set()
+    while stack:
+        for consumer in consumers.get(stack.pop(), []):
+            kind = nodes[consumer][0]
+            if consumer in seen or consumer not in forward or kind in LOOPS:
+                continue
+            seen.add(consumer)
+            (stack if kind in PASS_THROUGH else found).append(consumer)
+    return found
 
 
 def _part(model: dict, key: str):
@@ -301,23 +475,26 @@ def describe(lstm, config: dict) -> dict:
         "accuracy",
     ):
         if key in model:
+            value = model[key]
             report[key] = {
-                "dtype": _dtype(model[key]),
-                "shape": _shape(model[key]),
-                "op": getattr(getattr(model[key], "op", None), "type", None),
-                "variable": isinstance(model[key], tf.Variable),
+                "dtype": _dtype(value),
+                "shape": _shape(value),
+                "op": value.op.type if isinstance(value, tf.Tensor) else None,
+                "variable": isinstance(value, tf.Variable),
             }
     if report["graph_is_tf_graph"] and isinstance(graph, tf.Graph):
-        report["variables"] = [[v.name, _shape(v)] for v in _variables(model)]
+        roles = _roles(model)
+        report["variables"] = [[v.name, _shape(v)] for v, _ in roles]
+        report["roles"] = [role for _, role in roles]
     for key in STATES:
         if key in model:
-            report[key] = [_shape(t) for t in tf.nest.flatten(model[key])]
+            report[key] = [_shape(t) for t in _leaves(model[key])]
     if "optimizer" in model:
         report["optimizer_type"] = _kind(model["optimizer"])
-    report["in_graph"] = {
-        str(key): all(getattr(t, "graph", None) is graph for t in tf.nest.flatten(value))
-        for key, value in model.items()
-        if key != "graph"
+    report["in_graph"] = {  # the contract's parts only: any other entry is not looked at
+        key: all(_is_tf(t) and t.graph is graph for t in _leaves(model[key]))
+        for key in KEYS
+        if key in model and key != "graph"
     }
     return report
 
@@ -325,7 +502,8 @@ def describe(lstm, config: dict) -> dict:
 def _assign(model: dict, sess, weights) -> list:
     """Load ``weights`` into the trainable variables; returns the variables in weight order.
 
-    A dict is matched by shape and order; a list gives each variable its value in order.
+    A dict is matched by shape in role order; a list gives each variable its value in
+    role order. Variables are told apart by identity (``==`` on a variable builds an op).
     """
     variables = _variables(model)
     if isinstance(weights, dict):
@@ -351,7 +529,7 @@ def _assign(model: dict, sess, weights) -> list:
                     "reference's weights; the graph has "
                     + ", ".join(f"{v.name} {_shape(v)}" for v in variables)
                 )
-            remaining.remove(match)
+            remaining = [v for v in remaining if v is not match]
             order.append(match)
     else:
         order = variables
@@ -444,8 +622,22 @@ def _feed(model: dict, x=None, y=None, keep_prob=1.0, state=None, extra=None) ->
     for key, value in (extra or {}).items():
         if key in STATES or key == "graph" or key not in model:
             raise ProbeError(f"cannot feed {key!r}")
-        feed[model[key]] = _fit(model[key], value)
+        if not isinstance(model[key], _tf().Tensor):
+            raise ProbeError(f"cannot feed {key!r}: it is a {_kind(model[key])}, not a tensor")
+        feed[_original(model[key])] = _fit(model[key], value)
     return feed
+
+
+def _original(tensor):
+    """The tensor that ``tensor`` is a copy of through ``tf.identity`` (itself if none):
+    fed there, the value reaches whatever was computed from either."""
+    while (
+        tensor.op.type in ("Identity", "Snapshot")
+        and len(tensor.op.inputs) == 1
+        and tensor.op.inputs[0].dtype == tensor.dtype
+    ):
+        tensor = tensor.op.inputs[0]
+    return tensor
 
 
 def _fetches(model: dict, keys) -> dict:
@@ -487,7 +679,7 @@ def run(lstm, config: dict, cases: list, weights=None, seed: int = 0) -> list:
         for case in cases:
             if case.get("embedding") is not None:
                 table = model.get("embedding")
-                if not hasattr(table, "initializer"):
+                if not isinstance(table, tf.Variable):
                     raise ProbeError("model['embedding'] is not a variable: it cannot be loaded")
                 _load(model, sess, table, case["embedding"])
             feed = _feed(

@@ -92,22 +92,38 @@ def modules_touched(fragment: Path) -> list[str]:
     ]
 
 
-def spliced(fragment: Path, dest: Path) -> Path:
-    """Write the reference, with ``fragment``'s functions swapped in, into ``dest``."""
+def spliced(fragments: Path | list[Path], dest: Path) -> Path:
+    """Write the reference, with the functions of ``fragments`` swapped in, into ``dest``."""
     dest.mkdir(parents=True)
-    text = fragment.read_text()
-    replaced = _functions(text)
+    fragments = [fragments] if isinstance(fragments, Path) else fragments
     for name in LAB.modules:
         source = (ROOT / "reference" / f"{name}.py").read_text()
-        mine = _functions(source) & replaced
-        if mine:
-            tree = ast.parse(text)
-            tree.body = [
-                n for n in tree.body if not isinstance(n, ast.FunctionDef) or n.name in mine
-            ]
-            source = _splice(source, ast.unparse(tree))
+        for fragment in fragments:
+            text = fragment.read_text()
+            mine = _functions(source) & _functions(text)
+            if mine:
+                tree = ast.parse(text)
+                tree.body = [
+                    n for n in tree.body if not isinstance(n, ast.FunctionDef) or n.name in mine
+                ]
+                source = _splice(source, ast.unparse(tree))
         (dest / f"{name}.py").write_text(source)
     return dest
+
+
+def packed(fragments: list[Path]) -> list[list[Path]]:
+    """``fragments`` in as few groups as replace no function twice: a submission a group
+    (the paths that carry verdicts grade all the alternatives in fewer runs)."""
+    groups: list[tuple[list[Path], set[str]]] = []
+    for fragment in sorted(fragments):
+        replaced = _functions(fragment.read_text())
+        group = next((g for g in groups if not g[1] & replaced), None)
+        if group is None:
+            groups.append(([fragment], set(replaced)))
+        else:
+            group[0].append(fragment)
+            group[1].update(replaced)
+    return [members for members, _ in groups]
 
 
 def hostile(folder: Path, dest: Path) -> Path:
