@@ -198,9 +198,14 @@ def test_one_students_grader_failure_is_their_row_only(tmp_path):
     assert status["ann"].startswith("grader-error") and status["ben"] == "graded"
 
 
+WAITS = "import time\nwhile True:  # until the grader stops it\n    time.sleep(1)\n"
+"""A student who never finishes: a batch with one cannot end before the test's Ctrl-C."""
+
+
 @pytest.mark.parametrize("group", [False, True], ids=["process", "group"])
 def test_ctrl_c_stops_the_batch_and_keeps_its_rows(tmp_path, group):
     classroom = small_class(tmp_path / "class", names=tuple(f"s{i:02}" for i in range(12)))
+    (classroom / "s01" / "softmax.py").write_text(WAITS)  # graded second, after the first row
     gradebook = tmp_path / "out" / "gradebook.csv"
     scratch = tmp_path / "tmp"
     scratch.mkdir()

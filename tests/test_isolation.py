@@ -154,9 +154,9 @@ def note(tier: str) -> str:
 
 
 def cannot(tier: str, words: str, reason: str) -> None:
-    """This tier cannot stop it: the note must say so; then skip, saying why."""
-    assert words in note(tier), note(tier)
-    pytest.skip(f"the {tier} tier {reason} (the isolation note says so)")
+    """This tier cannot stop it (``reason``): what holds is that its isolation note says so.
+    A passing assertion, not a skip: the caller returns after it."""
+    assert words in note(tier), f"the {tier} tier {reason}, and its note must say so: {note(tier)}"
 
 
 IPC_IDS = {"shm": "shmid", "msg": "msqid", "sem": "semid"}
@@ -373,6 +373,7 @@ def test_the_project_and_rnnlab_s_packages_cannot_be_read(tier, tmp_path):
     if tier == "none":
         assert readable
         cannot(tier, "could read files the grader can read", "runs as the grader")
+        return
     assert readable == []
 
 
@@ -392,6 +393,7 @@ def test_only_its_own_folder_is_writable(tier, tmp_path):
     if tier == "none":
         assert written
         cannot(tier, "write where the grader can", "runs as the grader")
+        return
     assert written == []
 
 
@@ -407,9 +409,11 @@ def test_network_and_other_processes_are_out_of_reach(tier, tmp_path):
     if tier == "none":
         assert signalled
         cannot(tier, "see and signal the grader's other processes", "runs as the grader")
+        return
     assert not signalled
     if tier != "namespaces":
         cannot(tier, "use the network", "shares the machine's network")
+        return
     assert "unreachable" in str(connecting.value)  # no network at all, not a closed port
 
 
@@ -429,6 +433,7 @@ def test_each_sandbox_runs_as_its_own_user(tier, tmp_path):
     if tier == "none":
         assert first["uid"] == second["uid"] == os.geteuid()
         cannot(tier, "as the grader's own user", "runs as the grader")
+        return
     low, high = sandbox_module.UID_BASE, sandbox_module.UID_BASE + sandbox_module.UID_COUNT
     assert first["uid"] != second["uid"]
     for who in (first, second):
@@ -458,9 +463,11 @@ def test_ipc_objects_are_private_and_die_with_the_sandbox(tier, tmp_path):
     if tier == "none":
         assert left
         cannot(tier, "keep IPC objects", "shares the grader's IPC objects")
+        return
     assert left == []
     if tier == "permissions":
         cannot(tier, "share System V IPC objects", "shares one IPC namespace")
+        return
     assert seen["found"] == []
 
 
@@ -476,6 +483,7 @@ def test_memory_is_capped_in_total(tier, tmp_path):
         held = box.call("vocab", "hold", [3, 300], timeout=30)
     if "memory" not in bounds:
         cannot(tier, "memory capped per process", "has no memory cgroup on this machine")
+        return
     assert held * 300 <= limits.memory_mb
 
 
@@ -488,6 +496,7 @@ def test_processes_are_capped(tier, tmp_path, claimed):
     assert leftovers(claimed) == []
     if "pids" not in bounds and not claimed:
         cannot(tier, "the number of processes not capped", "has no process cap here")
+        return
     assert started < limits.processes
 
 
@@ -500,6 +509,7 @@ def test_disk_is_capped_in_total(tier, tmp_path, claimed):
     assert not folder.exists() and leftovers(claimed) == []
     if tier != "namespaces":
         cannot(tier, "file sizes are capped one by one", "has no disk quota")
+        return
     assert written <= limits.disk_mb and "No space left" in refusal
 
 
@@ -520,6 +530,7 @@ def test_no_process_outlives_its_sandbox(tier, tmp_path, claimed):
         os.kill(pid, signal.SIGKILL)
     if "kill" not in sandbox_module.cgroup_bounds() and tier == "none":
         cannot(tier, "could leave processes running", "cannot find a detached process")
+        return
     assert survivors == [] and leftovers(claimed) == []
 
 
@@ -572,6 +583,7 @@ def test_no_process_outlives_a_killed_grader(tier, tmp_path):
     sandbox_module.Cgroups(Limits()).remove()
     if tier == "none":
         cannot(tier, "except after the grader itself was killed", "has no user to find them by")
+        return
     assert left == []
     if uid:
         assert leftovers([uid]) == []
@@ -619,6 +631,9 @@ def test_a_hostile_submission_gains_nothing_in_any_tier(folder, tier, tmp_path, 
     assert leftovers(claimed) == []
     if folder.name in READERS and tier != "namespaces":
         cannot(tier, "could", "cannot hide world-readable copies of the project")
+        # The score is still asserted: a known gap shows as xfailed, not skipped, and a
+        # tier that comes to stop it shows as xpassed.
+        request.applymarker(pytest.mark.xfail(reason=f"the {tier} tier reads around (note)"))
     assert report.score == 0
     assert all(o.output for o in report.outcomes)  # each failure says why
     if folder.name == "finds_another_checkout":
