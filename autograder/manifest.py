@@ -5,9 +5,9 @@ functions, its questions with every test's id, title, points and visibility (and
 hidden test, when students see its result and the public tests of its clause), the
 resource profiles questions run under, its requirements, and where its reference,
 hidden checks, public tests, notebook and CLI commands live. The engine reads it and
-names nothing of any assignment. Its keys are documented in the README ("Authoring an
-assignment") and by ``KEYS`` below; a mistake is a ``ManifestError`` naming the file and
-the key.
+names nothing of any assignment. Its keys are ``KEYS`` below, which the authoring guide's
+table (docs/pages/authoring.md) is generated from; a mistake is a ``ManifestError`` naming
+the file and the key.
 
 ``load(path)`` parses and validates the file's own content; ``check(assignment)`` also
 looks at the files it points to (every test resolves to a function, every check
@@ -45,7 +45,8 @@ KEYS: dict[str, dict[str, str]] = {
         "reference": "folder of the solution modules (never shipped)",
         "hidden_tests": "folder of hidden tests, <question id>.py (never shipped)",
         "public_tests": "folder of public tests, test_<module>.py (shipped)",
-        "notebook": "optional: a Python file whose NOTEBOOK is the student notebook's cells",
+        "notebook": "optional: a Python file whose cells(export=, notebook=, tests_dir=) "
+        "returns the student notebook's (kind, source) cells",
         "commands": "optional: a Python file whose register(subparsers) adds CLI commands",
         "equivalent_mutants": "optional: the TOML of mutants that behave as the reference",
         "equivalent_variants": "optional: the TOML of rewrites that keep the reference correct "
@@ -64,7 +65,9 @@ KEYS: dict[str, dict[str, str]] = {
         "memory_mb": "memory cap of one sandbox",
         "preload": "libraries the sandbox imports, quietly, before the submission's module",
         "env": "environment variables of the sandbox",
-        "helper": "optional: a Python file whose functions probe the module (sub.probe.NAME)",
+        "helper": "optional: a Python file whose functions probe the module (sub.probe.NAME); "
+        "if it defines export and load, probes run in a clean sandbox on what the "
+        "submission's sandbox exported",
     },
     "questions": {
         "id": "the question's id (an identifier)",

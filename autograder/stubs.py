@@ -132,7 +132,7 @@ SKELETON_QUESTION = "mean"
 _SKELETON_MANIFEST = """\
 # The assignment, declared: its modules, questions, tests, points and who sees them, and
 # what grading each question needs. Paths are relative to this file. Every key is in
-# rnnlab's README ("Authoring an assignment").
+# rnnlab's authoring guide (docs/pages/authoring.md).
 
 [assignment]
 name = {name}

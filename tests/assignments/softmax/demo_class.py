@@ -1,4 +1,5 @@
-"""A made-up class of 20 softmax submissions, for the README's picture of the class report.
+"""A made-up class of 20 softmax submissions, for the instructor guide's picture of the class
+report.
 
     python tests/assignments/softmax/demo_class.py /tmp/demo/submissions
 
