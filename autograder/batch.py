@@ -1,35 +1,28 @@
-"""Grade a class: every submission in a folder, into a gradebook.
+"""Grade a class: every submission in a folder, into a gradebook (``autograder.gradebook``).
 
 ``workers`` grader processes each grade one student after another (the
 grader's own start-up is paid once per worker, not per student); every
-student's code still runs only in that student's sandboxes. The gradebook
-(CSV: ``columns``: student, who they are, total, one column per question, when
-they handed in and what it cost, status) is rewritten whole
-and renamed into place as each student finishes, so a batch killed at any
-moment leaves the last complete gradebook, never a torn row; ``resume`` skips
-the students graded (or timed out) in it and retries those whose row is an
-error. Each student's ``results.json`` goes to ``results/`` beside the
-gradebook, and ``<gradebook>.log`` says when each student started and
-finished. If a grader process dies, its student is retried once in a fresh
-one, then recorded with a ``grader-error`` status; a student not graded in
-time gets a ``timeout`` row and their grader process is replaced; either way
-the batch goes on. Ctrl-C stops the batch at once, with every finished row kept.
-With ``scheduler`` (a Dask scheduler's address), the students are graded on that
-cluster's workers instead (``autograder.distributed``), into the same gradebook.
+student's code still runs only in that student's sandboxes. The gradebook is
+rewritten whole as each student finishes, so a batch killed at any moment
+leaves the last complete gradebook, never a torn row; ``resume`` skips the
+students graded (or timed out) in it and retries those whose row is an error.
+Each student's ``results.json`` goes to ``results/`` beside the gradebook, and
+``<gradebook>.log`` says when each student started and finished. If a grader
+process dies, its student is retried once in a fresh one, then recorded with a
+``grader-error`` status; a student not graded in time gets a ``timeout`` row
+and their grader process is replaced; either way the batch goes on. Ctrl-C
+stops the batch at once, with every finished row kept. With ``scheduler`` (a
+Dask scheduler's address), the students are graded on that cluster's workers
+instead (``autograder.distributed``), into the same gradebook.
 
 A student's id is their folder's or zip's name, with bytes that are not UTF-8
 escaped (``\\xNN``); two submissions with one id are refused before grading.
-Text cells a spreadsheet would read as a formula get a leading ``'`` (OWASP's
-rule against CSV injection).
 """
 
 import contextlib
-import csv
 import ctypes
 import json
-import os
 import signal
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,25 +33,19 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from autograder import manifest
+from autograder.gradebook import (
+    Row,
+    already_graded,
+    append_log,
+    columns,
+    grader_log_file,
+    read_gradebook,
+    results_file,
+    student_id,
+    unsafe_cell,
+    write_gradebook,
+)
 from autograder.manifest import Assignment
-
-IDENTITY = ["name", "sid", "email"]
-"""Who the student is (``roster``): after ``student``."""
-LATENESS = ["submitted_at", "submitted_from", "late_hours", "penalty_pct", "adjusted_total"]
-"""When they handed in and what it cost (``roster.LatePolicy``): after the questions."""
-
-
-def columns(assignment: Assignment | None = None) -> list[str]:
-    """The gradebook's header: student, who they are, total, one column per question, when
-    they handed in and the total after any late penalty, status."""
-    assignment = assignment or manifest.current()
-    questions = [q.id for q in assignment.questions]
-    return ["student", *IDENTITY, "total", *questions, *LATENESS, "status"]
-
-
-FINAL_STATUSES = ("graded", "timeout", "late-cutoff")
-"""Rows ``resume`` keeps; any other status (an error) is graded again."""
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class BatchError(ValueError):
@@ -71,56 +58,6 @@ class Entry:
     path: Path
     questions: tuple[str, ...] = ()
     """Regrade only these questions, into the student's results (all of them: empty)."""
-
-
-@dataclass(frozen=True)
-class Row:
-    student: str
-    total: float
-    scores: dict[str, float]
-    status: str
-    seconds: float = 0.0
-    """How long the student took, start to row."""
-    name: str = ""
-    sid: str = ""
-    email: str = ""
-    submitted_at: str = ""
-    submitted_from: str = ""
-    """Where ``submitted_at`` comes from: ``metadata``, ``roster`` or ``mtime``."""
-    late_hours: float | None = None
-    """None: no due date."""
-    penalty: float = 0.0
-    """The late penalty, in percent of the total."""
-
-    @property
-    def adjusted_total(self) -> float:
-        return round(self.total * (1 - self.penalty / 100), 4)
-
-    def as_csv(self, assignment: Assignment | None = None) -> list[str]:
-        assignment = assignment or manifest.current()
-        late = self.late_hours is not None
-        return [
-            safe_cell(self.student),
-            *(safe_cell(text) for text in (self.name, self.sid, self.email)),
-            f"{self.total:g}",
-            *(f"{self.scores.get(q.id, 0):g}" for q in assignment.questions),
-            safe_cell(self.submitted_at),
-            self.submitted_from,
-            f"{self.late_hours:.2f}" if late else "",
-            f"{self.penalty:g}" if late else "",
-            f"{self.adjusted_total:g}",
-            safe_cell(self.status),
-        ]
-
-
-def student_id(name: str) -> str:
-    """A file or folder name as a student id: bytes that are not UTF-8 become ``\\xNN``."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
-
-
-def safe_cell(text: str) -> str:
-    """``text`` as a spreadsheet shows it, never as a formula it runs."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def discover(folder: Path) -> list[Entry]:
@@ -143,37 +80,6 @@ def discover(folder: Path) -> list[Entry]:
             )
         entries[student] = Entry(student, path)
     return list(entries.values())
-
-
-def read_gradebook(gradebook: Path, assignment: Assignment | None = None) -> dict[str, list]:
-    """The complete rows of ``gradebook`` by student id (cells as written)."""
-    if not gradebook.exists():
-        return {}
-    with gradebook.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    width = len(columns(assignment))
-    return {_unsafe(row[0]): row for row in rows[1:] if len(row) == width and row[-1]}
-
-
-def _unsafe(cell: str) -> str:
-    """The student id in a cell ``safe_cell`` wrote."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
-
-
-def already_graded(gradebook: Path, assignment: Assignment | None = None) -> set[str]:
-    """Students whose row in ``gradebook`` is final: graded, or timed out (not an error)."""
-    rows = read_gradebook(gradebook, assignment)
-    return {s for s, row in rows.items() if _unsafe(row[-1]).startswith(FINAL_STATUSES)}
-
-
-def results_file(results_dir: Path, student: str) -> Path:
-    """Where ``student``'s results.json goes."""
-    return results_dir / f"{student}.json"
-
-
-def grader_log_file(output: Path) -> Path:
-    """The grader-error log beside the results file ``output``."""
-    return output.with_suffix(".grader-errors.log")
 
 
 def grade_one(entry: Entry, results_dir: Path, assignment: Assignment | None = None) -> Row:
@@ -369,7 +275,7 @@ def grade_all(
         done = set(kept) - {e.student for e in chosen}
         # merged only into results of this gradebook's grade (a timeout's may be older): a
         # student without any is graded whole
-        merge = {s for s, row in kept.items() if _unsafe(row[-1]) in GRADED}
+        merge = {s for s, row in kept.items() if unsafe_cell(row[-1]) in GRADED}
         todo = [Entry(e.student, e.path, tuple(questions) * (e.student in merge)) for e in chosen]
     else:
         kept = read_gradebook(gradebook, assignment) if resume else {}
@@ -392,7 +298,7 @@ def grade_all(
         s for s in kept if s not in {e.student for e in entries}
     ]
     cells = {s: row for s, row in kept.items() if s in done}
-    _commit(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
+    write_gradebook(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
     log = gradebook.with_name(gradebook.name + ".log")
     seconds = timeout or worst_case_seconds(assignment=assignment)
     where = (  # a cluster's sandboxes are its workers': each results file says how they ran
@@ -400,7 +306,7 @@ def grade_all(
         if client is None
         else f"{distributed.describe(client)}, timeout {seconds:g} s"
     )
-    _log(log, f"batch of {len(todo)} ({len(entries) - len(todo)} kept), {where}")
+    append_log(log, f"batch of {len(todo)} ({len(entries) - len(todo)} kept), {where}")
     source = (
         _rows(todo, results_dir, workers, seconds, assignment.path)
         if client is None
@@ -411,34 +317,14 @@ def grade_all(
         for row in source:
             row = people.stamp(row, identities.get(row.student), paths.get(row.student), policy)
             cells[row.student] = row.as_csv(assignment)
-            _commit(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
-            _log(log, f"{row.student}: {row.status} in {row.seconds:.1f} s, total {row.total:g}")
+            write_gradebook(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
+            append_log(
+                log, f"{row.student}: {row.status} in {row.seconds:.1f} s, total {row.total:g}"
+            )
             rows.append(row)
             if on_row is not None:
                 on_row(row)
     return rows
-
-
-def _commit(gradebook: Path, header: list[str], rows: list[list[str]]) -> None:
-    """Write the whole gradebook beside it and rename it into place: whole or not at all."""
-    gradebook.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{gradebook.name}.", dir=gradebook.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, gradebook)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _log(log: Path, line: str) -> None:
-    with log.open("a", encoding="utf-8") as handle:
-        handle.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")
 
 
 def pass_rates(results_dir: Path, students: list[str] | None = None) -> list[tuple[str, int, int]]:

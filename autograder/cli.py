@@ -103,7 +103,7 @@ def _report_grader_errors(report, output: Path | None) -> int:
 def _grade_all(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from autograder import batch, results
+    from autograder import batch, gradebook, results
 
     console = _console()
     progress = Progress(
@@ -126,7 +126,7 @@ def _grade_all(args: argparse.Namespace) -> int:
         elif skipped:
             console.print(f"resuming: {skipped} students already in {args.output}")
 
-    def row(done: batch.Row) -> None:
+    def row(done: gradebook.Row) -> None:
         progress.advance(task)
         late = f"  late {done.late_hours:.1f} h: {done.adjusted_total:g}" if done.penalty else ""
         progress.console.print(f"{done.student}: {done.total:g}{late}  {done.status}")
@@ -152,13 +152,13 @@ def _grade_all(args: argparse.Namespace) -> int:
                 scheduler=args.scheduler,
             )
     except KeyboardInterrupt:
-        kept = len(batch.read_gradebook(args.output, assignment))
+        kept = len(gradebook.read_gradebook(args.output, assignment))
         print(
             f"rnnlab: interrupted: {kept} rows in {args.output}; `--resume` grades the rest",
             file=sys.stderr,
         )
         return 130
-    students = list(batch.read_gradebook(args.output, assignment))
+    students = list(gradebook.read_gradebook(args.output, assignment))
     rates = batch.pass_rates(args.output.parent / "results", students)
     results.pass_rate_table(rates, console)
     if rates:
@@ -800,6 +800,7 @@ def _choose_assignment(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     from autograder.batch import BatchError
+    from autograder.gradebook import GradebookError
     from autograder.impl import ImplError
     from autograder.manifest import ManifestError
     from autograder.rubric import UnknownQuestion
@@ -817,6 +818,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (
         BatchError,
+        GradebookError,
         ImplError,
         ManifestError,
         SkeletonError,

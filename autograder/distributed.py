@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograder import batch, manifest, results
-from autograder.batch import BatchError, Entry, Row, grader_log_file, results_file
+from autograder.batch import BatchError, Entry
+from autograder.gradebook import Row, grader_log_file, results_file
 from autograder.manifest import Assignment
 from autograder.submission import SubmissionError, read_files
 

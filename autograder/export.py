@@ -13,18 +13,26 @@
 
 A results file names each test ``<question>: <title>`` (Gradescope's ``name``); that is how
 its entries are matched with the manifest's tests. Every text cell written is safe
-(``batch.safe_cell``).
+(``gradebook.safe_cell``).
 """
 
 import csv
+import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autograder import batch
-from autograder.batch import BatchError, Entry, Row, safe_cell
+from autograder.batch import BatchError, Entry
+from autograder.files import write_atomic
+from autograder.gradebook import (
+    FINAL_STATUSES,
+    Row,
+    append_log,
+    columns,
+    read_rows,
+    safe_cell,
+    write_gradebook,
+)
 from autograder.manifest import Assignment
 
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -48,39 +56,6 @@ or none)."""
 
 
 # -- reading ---------------------------------------------------------------------------------
-
-
-def read_rows(gradebook: Path, assignment: Assignment, *, exact: bool = False) -> list[dict]:
-    """The gradebook's complete rows, as ``{column: cell}`` with ``safe_cell``'s quote removed.
-
-    ``exact``: its columns must be this assignment's (``batch.columns``)."""
-    if not gradebook.is_file():
-        raise FileNotFoundError(f"{gradebook}: no such gradebook")
-    with gradebook.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    header = rows[0] if rows else []
-    expected = batch.columns(assignment)
-    needed = expected if exact else ["student", *batch.IDENTITY, "total", "adjusted_total"]
-    missing = [c for c in needed if c not in header]
-    extra = [c for c in header if c not in expected] if exact else []
-    if missing or extra:
-        said = "; ".join(
-            part
-            for part in (
-                f"no column {', '.join(missing)}" if missing else "",
-                f"columns {', '.join(extra)} are not {assignment.name}'s" if extra else "",
-            )
-            if part
-        )
-        raise BatchError(
-            f"{gradebook}: not a gradebook of {assignment.name} as rnnlab grade-all writes it "
-            f"({said}); grade the class again with rnnlab grade-all"
-        )
-    return [
-        {column: batch._unsafe(cell) for column, cell in zip(header, row, strict=True)}
-        for row in rows[1:]
-        if len(row) == len(header) and row[-1]
-    ]
 
 
 def _results(gradebook: Path, student: str) -> Path:
@@ -144,14 +119,7 @@ def question_scores(data: dict) -> dict[str, float]:
 
 
 def _write_json(data: dict, path: Path) -> None:
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, indent=2))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data, indent=2), mode=0o600)
 
 
 # -- grade-all -q: some questions again -----------------------------------------------------
@@ -295,9 +263,9 @@ def regrade(gradebook: Path, assignment: Assignment, policy=None) -> list[Change
         cells.append(updated.as_csv(assignment))
     for student, data in rescored.items():
         _write_json(data, _results(gradebook, student))
-    batch._commit(gradebook, batch.columns(assignment), cells)
+    write_gradebook(gradebook, columns(assignment), cells)
     roster.remember(gradebook, policy)
-    batch._log(
+    append_log(
         gradebook.with_name(gradebook.name + ".log"),
         f"regrade: {len(rescored)} rows rescored from their results under the manifest's points"
         + (f"; {policy.describe()}" if policy else ""),
@@ -325,7 +293,7 @@ def canvas(
     ]
     blank = []
     for row in rows:
-        final = row["status"].startswith(batch.FINAL_STATUSES)
+        final = row["status"].startswith(FINAL_STATUSES)
         if not final:
             blank.append(row["student"])
         score = row["adjusted_total"] if final else ""
@@ -389,12 +357,6 @@ def long_csv(gradebook: Path, output: Path, assignment: Assignment) -> int:
 
 
 def _write_csv(output: Path, lines: list[list[str]]) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(lines)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(lines)
+    write_atomic(output, text.getvalue(), mode=0o600)

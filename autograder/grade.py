@@ -30,6 +30,7 @@ import numpy as np
 
 from autograder import manifest
 from autograder.authoring import CheckFailure, describe_error
+from autograder.files import write_atomic
 from autograder.impl import fresh_name, load_file
 from autograder.manifest import Assignment
 from autograder.proxy import Abort, SubmissionProxy
@@ -639,10 +640,8 @@ def _rewritten_code(path: Path) -> CodeType:
     tree.body = [node for node in tree.body if not _imports_pytest_helpers(node)]
     code = compile(tree, str(path), "exec", dont_inherit=True)
     with contextlib.suppress(OSError):  # a read-only install: rewrite every time
-        cached.parent.mkdir(exist_ok=True)
-        partial = cached.with_name(f"{cached.name}.{os.getpid()}")
-        partial.write_bytes(key + marshal.dumps(code))
-        os.replace(partial, cached)  # whole or not at all, for a grader beside this one
+        # whole or not at all, for a grader beside this one
+        write_atomic(cached, key + marshal.dumps(code))
     return code
 
 

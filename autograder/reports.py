@@ -32,7 +32,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import batch, manifest
+from autograder import manifest
+from autograder.files import write_atomic
+from autograder.gradebook import read_rows
 from autograder.manifest import Assignment
 
 PRINTED = "--- what your code printed (the last of it) ---"
@@ -167,13 +169,9 @@ def load_class(gradebook: Path, assignment: Assignment | None = None) -> list[St
     if not gradebook.is_file():
         raise FileNotFoundError(f"{gradebook}: no such gradebook")
     results_dir = gradebook.parent / "results"
-    header = batch.columns(assignment)
     students = []
-    for student, cells in batch.read_gradebook(gradebook, assignment).items():
-        cell = dict(zip(header, cells, strict=True))
-        status = cell["status"]
-        if status.startswith("'") and status[1:].startswith(batch.FORMULA_STARTS):
-            status = status[1:]  # as ``batch.safe_cell`` wrote it
+    for cell in read_rows(gradebook, assignment, exact=True):
+        student, status = cell["student"], cell["status"]
         scores = {q.id: _number(cell.get(q.id, "")) for q in assignment.questions}
         row = Student(student, _number(cell.get("total", "")), scores, status)
         if cell.get("penalty_pct"):
@@ -583,6 +581,4 @@ def write(gradebook: Path, assignment: Assignment | None = None) -> Written:
 
 
 def _write_text(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    write_atomic(path, text)

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from autograder.files import write_atomic
 from autograder.grade import Outcome, Report
 from autograder.manifest import DEFAULT_HIDDEN_VISIBILITY, Assignment
 
@@ -96,11 +97,8 @@ def write_json(report: Report, path: Path) -> None:
 
 
 def write_text(text: str, path: Path) -> None:
-    """Write ``text`` beside ``path`` and rename it into place: whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_text(text)
-    temporary.replace(path)
+    """Write ``text`` to ``path``, whole or not at all (``files.write_atomic``)."""
+    write_atomic(path, text)
 
 
 def summary(report: Report, console: Console, *, details: bool = True) -> None:

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from autograder.batch import BatchError, Entry, Row, student_id
+from autograder.batch import BatchError, Entry
+from autograder.gradebook import Row, student_id
 
 METADATA = "submission_metadata.yml"
 """The file a Gradescope export has beside its ``submission_<id>/`` folders."""

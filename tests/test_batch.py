@@ -13,6 +13,7 @@ import submissions
 from batches import interrupt_after_first_row, read
 
 from autograder import ROOT, batch, manifest
+from autograder.gradebook import already_graded, columns, read_gradebook
 
 
 def make_class(folder):
@@ -37,7 +38,7 @@ def test_grade_all_writes_a_row_and_results_per_student(tmp_path):
     gradebook = tmp_path / "out" / "gradebook.csv"
     batch.grade_all(make_class(tmp_path / "class"), gradebook, workers=2)
     rows = {r["student"]: r for r in read(gradebook)}
-    assert list(read(gradebook)[0]) == batch.columns()
+    assert list(read(gradebook)[0]) == columns()
     assert set(rows) == {"alice", "bob", "carol", "dave"}
     assert rows["carol"]["total"] == "100" and rows["carol"]["status"] == "graded"
     assert rows["alice"]["padding"] == "6" and rows["alice"]["total"] == "96"
@@ -117,7 +118,7 @@ def test_a_torn_row_and_error_rows_are_graded_again(tmp_path):
     # ann's row says grader-error; cy's row was cut by a kill half way through it
     text[1] = text[1].replace(",graded", ",grader-error: the grader process died")
     gradebook.write_text("".join(text[:-1]) + text[-1][:8])
-    assert batch.already_graded(gradebook, SOFTMAX) == {"ben"}
+    assert already_graded(gradebook, SOFTMAX) == {"ben"}
     again = batch.grade_all(classroom, gradebook, assignment=SOFTMAX, resume=True)
     assert sorted(r.student for r in again) == ["ann", "cy"]
     assert read(gradebook) == full
@@ -160,7 +161,7 @@ def test_any_name_becomes_a_safe_id_and_cell(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out" / "results").glob("*.json")) == sorted(
         [f"{formula}.json", "caf\\xe9.json"]
     )
-    assert batch.already_graded(gradebook, SOFTMAX) == {formula, "caf\\xe9"}
+    assert already_graded(gradebook, SOFTMAX) == {formula, "caf\\xe9"}
 
 
 def test_pass_rates_count_only_the_gradebooks_students(tmp_path):
@@ -170,7 +171,7 @@ def test_pass_rates_count_only_the_gradebooks_students(tmp_path):
     stale.parent.mkdir(parents=True)
     stale.write_text('{"tests": [{"name": "softmax_forward: x", "status": "failed"}]}')
     batch.grade_all(classroom, gradebook, assignment=SOFTMAX)
-    students = list(batch.read_gradebook(gradebook, SOFTMAX))
+    students = list(read_gradebook(gradebook, SOFTMAX))
     rates = batch.pass_rates(gradebook.parent / "results", students)
     assert students == ["ann"]
     assert rates and all(passed == graded == 1 for _, passed, graded in rates)

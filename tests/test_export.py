@@ -10,6 +10,7 @@ import pytest
 
 from autograder import ROOT, batch, export, manifest, roster
 from autograder.cli import ASSIGNMENT_ENV, main
+from autograder.gradebook import already_graded, columns
 
 SOFTMAX_DIR = ROOT / "tests" / "assignments" / "softmax"
 SOFTMAX = manifest.load(SOFTMAX_DIR / "assignment")
@@ -116,7 +117,7 @@ def rows(gradebook):
 def test_rows_are_named_by_their_submitters_with_lateness_and_adjusted_totals(graded):
     gradebook = graded / "out" / "gradebook.csv"
     book = rows(gradebook)
-    assert list(next(iter(book.values()))) == batch.columns(SOFTMAX)
+    assert list(next(iter(book.values()))) == columns(SOFTMAX)
     assert list(book) == ["Ann Lee (1001)", "'" + FORMULA_ID, "Cy Ho & Di Wu", "Ann Lee (1005)"]
     ann, ben, pair, ann2 = book.values()
     assert (ann["name"], ann["sid"], ann["email"]) == ("Ann Lee", "1001", "ann@example.edu")
@@ -139,7 +140,7 @@ def test_rows_are_named_by_their_submitters_with_lateness_and_adjusted_totals(gr
     )
     policy = roster.remembered(gradebook)
     assert policy.per_day == 10 and policy.cutoff_days == 3
-    assert batch.already_graded(gradebook, SOFTMAX) == {
+    assert already_graded(gradebook, SOFTMAX) == {
         "Ann Lee (1001)",
         FORMULA_ID,
         "Cy Ho & Di Wu",

@@ -9,6 +9,7 @@ import pytest
 
 from autograder import batch, roster
 from autograder.cli import main
+from autograder.gradebook import Row
 
 PACIFIC = timezone(timedelta(hours=-8))
 
@@ -94,7 +95,7 @@ def test_a_roster_csv_gives_identity_and_time_but_keeps_the_ids(tmp_path):
     policy = roster.LatePolicy(datetime(2026, 12, 1, 23, 59, tzinfo=UTC), 10)
     rows = {
         e.student: roster.stamp(
-            batch.Row(e.student, 8, {}, "graded"), people.get(e.student), e.path, policy
+            Row(e.student, 8, {}, "graded"), people.get(e.student), e.path, policy
         )
         for e in entries
     }
@@ -170,14 +171,14 @@ def test_lateness_costs_a_percentage_per_started_day_until_the_cutoff(late, hour
 def test_the_penalty_stops_at_the_whole_total_and_the_status_says_cutoff():
     policy = roster.LatePolicy(DUE, per_day=40)
     assert policy.assess(DUE + timedelta(days=2, hours=1)) == (49, 100, False)  # 120 % -> 100 %
-    row = batch.Row("ann", 15, {}, "graded", submitted_at="x", late_hours=49, penalty=100)
+    row = Row("ann", 15, {}, "graded", submitted_at="x", late_hours=49, penalty=100)
     assert row.adjusted_total == 0
     cut = roster.LatePolicy(DUE, per_day=10, cutoff_days=1)
     identity = roster.Identity((roster.Person("Ann"),), DUE + timedelta(days=2), "metadata")
-    stamped = roster.stamp(batch.Row("ann", 15, {}, "graded"), identity, None, cut)
+    stamped = roster.stamp(Row("ann", 15, {}, "graded"), identity, None, cut)
     assert stamped.status == "late-cutoff" and stamped.adjusted_total == 0
     assert stamped.as_csv(_one_question())[-4:] == ["48.00", "100", "0", "late-cutoff"]
-    errored = roster.stamp(batch.Row("ann", 0, {}, "grader-error"), identity, None, cut)
+    errored = roster.stamp(Row("ann", 0, {}, "grader-error"), identity, None, cut)
     assert errored.status == "grader-error"  # still to be graded again, cutoff or not
 
 
