@@ -34,7 +34,9 @@ from pathlib import Path
 
 from autograder import manifest
 from autograder.gradebook import (
+    WITH_RESULTS,
     Row,
+    Status,
     already_graded,
     append_log,
     columns,
@@ -100,17 +102,19 @@ def grade_one(entry: Entry, results_dir: Path, assignment: Assignment | None = N
         report = grade(entry.path, assignment=assignment, hidden_paths=[results_dir])
         results.write_json(report, output)
     except Exception as error:  # noqa: BLE001 - the grader's own failure: a row that says so
-        return Row(entry.student, 0, {}, f"grader-error: {type(error).__name__}: {error}")
+        why = f"{type(error).__name__}: {error}"
+        return Row(entry.student, 0, {}, Status.GRADER_ERROR.because(why))
     log = results.grader_log(report)
     if log:
         grader_log_file(output).write_text(log)
     scores = {q: sum(o.score for o in outcomes) for q, outcomes in report.by_question().items()}
-    return Row(entry.student, report.score, scores, "grader-error" if log else "graded")
+    status = Status.GRADER_ERROR if log else Status.GRADED
+    return Row(entry.student, report.score, scores, status)
 
 
 def timeout_row(student: str, timeout: float) -> Row:
     """The row of a student not graded within ``timeout`` seconds (a local or Dask batch)."""
-    return Row(student, 0, {}, f"timeout: not graded within {timeout:g} s")
+    return Row(student, 0, {}, Status.TIMEOUT.because(f"not graded within {timeout:g} s"))
 
 
 def _die_with_the_batch() -> None:
@@ -126,7 +130,7 @@ def _serve(connection: Connection, results_dir: Path, manifest_path: Path) -> No
     try:
         assignment, failed = manifest.load(manifest_path), None
     except manifest.ManifestError as error:  # changed since the batch began: every row says so
-        assignment, failed = None, f"grader-error: {error}"
+        assignment, failed = None, Status.GRADER_ERROR.because(str(error))
     while True:
         try:
             entry = connection.recv()
@@ -209,7 +213,8 @@ def _rows(
                     if grader.attempt == 1:
                         queue.insert(0, (entry, 2))
                     else:
-                        yield Row(entry.student, 0, {}, "grader-error: the grader process died")
+                        died = Status.GRADER_ERROR.because("the grader process died")
+                        yield Row(entry.student, 0, {}, died)
                 elif time.monotonic() - grader.started >= timeout:
                     stop(grader)
                     yield timeout_row(entry.student, timeout)
@@ -261,7 +266,6 @@ def grade_all(
     connected to before any file is written.
     """
     from autograder import roster as people
-    from autograder.export import GRADED
     from autograder.grade import worst_case_seconds
     from autograder.sandbox import describe_isolation
 
@@ -275,7 +279,7 @@ def grade_all(
         done = set(kept) - {e.student for e in chosen}
         # merged only into results of this gradebook's grade (a timeout's may be older): a
         # student without any is graded whole
-        merge = {s for s, row in kept.items() if unsafe_cell(row[-1]) in GRADED}
+        merge = {s for s, row in kept.items() if unsafe_cell(row[-1]) in WITH_RESULTS}
         todo = [Entry(e.student, e.path, tuple(questions) * (e.student in merge)) for e in chosen]
     else:
         kept = read_gradebook(gradebook, assignment) if resume else {}

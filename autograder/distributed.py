@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from autograder import batch, manifest, results
 from autograder.batch import BatchError, Entry
-from autograder.gradebook import Row, grader_log_file, results_file
+from autograder.gradebook import Row, Status, grader_log_file, results_file
 from autograder.manifest import Assignment
 from autograder.submission import SubmissionError, read_files
 
@@ -226,7 +226,9 @@ def rows(
                 if task.starts > ATTEMPTS:
                     del tasks[key]
                     task.future.cancel()
-                    why = f"grader-error: its Dask worker died (tried {ATTEMPTS} times)"
+                    why = Status.GRADER_ERROR.because(
+                        f"its Dask worker died (tried {ATTEMPTS} times)"
+                    )
                     yield Row(task.entry.student, 0, {}, why)
                 elif task.started is not None and now - task.started >= timeout:
                     del tasks[key]
@@ -247,7 +249,8 @@ def _finished(task: _Task, results_dir: Path) -> Row:
     """The row of a task that ended, its results written (any failure: a grader error)."""
     student, future = task.entry.student, task.future
     if future.status == "cancelled":
-        return Row(student, 0, {}, "grader-error: its Dask task was cancelled (scheduler lost?)")
+        cancelled = "its Dask task was cancelled (scheduler lost?)"
+        return Row(student, 0, {}, Status.GRADER_ERROR.because(cancelled))
     output = results_file(results_dir, student)
     try:
         graded = future.result()
@@ -258,12 +261,13 @@ def _finished(task: _Task, results_dir: Path) -> Row:
         else:
             grader_log_file(output).unlink(missing_ok=True)
     except Exception as error:  # noqa: BLE001 - a killed worker, results not written: this row's
-        return Row(student, 0, {}, f"grader-error: {type(error).__name__}: {error}")
+        why = f"{type(error).__name__}: {error}"
+        return Row(student, 0, {}, Status.GRADER_ERROR.because(why))
     return graded.row
 
 
 def _failed(student: str, why: str) -> Graded:
-    return Graded(Row(student, 0, {}, f"grader-error: {why}"), None, None)
+    return Graded(Row(student, 0, {}, Status.GRADER_ERROR.because(why)), None, None)
 
 
 def _text(path: Path) -> str | None:

@@ -26,7 +26,9 @@ from autograder.batch import BatchError, Entry
 from autograder.files import write_atomic
 from autograder.gradebook import (
     FINAL_STATUSES,
+    WITH_RESULTS,
     Row,
+    Status,
     append_log,
     columns,
     read_rows,
@@ -50,9 +52,6 @@ LONG_COLUMNS = [
     "status",
     "visibility",
 ]
-GRADED = ("graded", "late-cutoff", "grader-error")
-"""Rows whose results file is this grade's (a timeout or a crashed grade may have an older one,
-or none)."""
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -176,7 +175,8 @@ def grade_questions(entry: Entry, output: Path, assignment: Assignment) -> Row:
             log.read_text() if log.is_file() else "", results.grader_log(report), regraded
         )
     except Exception as error:  # noqa: BLE001 - the grader's own failure: a row that says so
-        return Row(entry.student, 0, {}, f"grader-error: {type(error).__name__}: {error}")
+        why = f"{type(error).__name__}: {error}"
+        return Row(entry.student, 0, {}, Status.GRADER_ERROR.because(why))
     if merged:
         log.write_text(merged)
     else:
@@ -185,7 +185,7 @@ def grade_questions(entry: Entry, output: Path, assignment: Assignment) -> Row:
         entry.student,
         float(data["score"]),
         question_scores(data),
-        "grader-error" if merged else "graded",
+        Status.GRADER_ERROR if merged else Status.GRADED,
     )
 
 
@@ -227,7 +227,7 @@ def regrade(gradebook: Path, assignment: Assignment, policy=None) -> list[Change
     rescored: dict[str, dict] = {}
     for row in rows:
         path = _results(gradebook, row["student"])
-        if row["status"] in GRADED and path.is_file():
+        if row["status"] in WITH_RESULTS and path.is_file():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (ValueError, UnicodeDecodeError) as error:
@@ -323,7 +323,7 @@ def long_csv(gradebook: Path, output: Path, assignment: Assignment) -> int:
     lines = [LONG_COLUMNS]
     for row in rows:
         path = _results(gradebook, row["student"])
-        if row["status"] not in GRADED or not path.is_file():
+        if row["status"] not in WITH_RESULTS or not path.is_file():
             continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -15,6 +15,7 @@ import io
 import os
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from autograder import manifest
@@ -25,8 +26,27 @@ IDENTITY = ["name", "sid", "email"]
 """Who the student is (``roster``): after ``student``."""
 LATENESS = ["submitted_at", "submitted_from", "late_hours", "penalty_pct", "adjusted_total"]
 """When they handed in and what it cost (``roster.LatePolicy``): after the questions."""
-FINAL_STATUSES = ("graded", "timeout", "late-cutoff")
-"""Rows a resumed batch keeps; any other status (an error) is graded again."""
+
+
+class Status(StrEnum):
+    """What a row's status cell says: one of these, alone or followed by ``: why``
+    (``because``). ``grader-error`` alone: graded, but some test met a grader error; with
+    a reason: the grading itself failed."""
+
+    GRADED = "graded"
+    LATE_CUTOFF = "late-cutoff"
+    TIMEOUT = "timeout"
+    GRADER_ERROR = "grader-error"
+
+    def because(self, why: str) -> str:
+        return f"{self.value}: {why}"
+
+
+FINAL_STATUSES = (Status.GRADED, Status.TIMEOUT, Status.LATE_CUTOFF)
+"""Rows a resumed batch keeps, with or without a reason; any other (an error) is graded again."""
+WITH_RESULTS = frozenset({Status.GRADED, Status.LATE_CUTOFF, Status.GRADER_ERROR})
+"""Status cells (exactly these) whose row's results file is this grade's: a timeout or a
+failed grading may have an older one, or none."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from autograder import manifest
 from autograder.files import write_atomic
-from autograder.gradebook import read_rows
+from autograder.gradebook import Status, read_rows
 from autograder.manifest import Assignment
 
 PRINTED = "--- what your code printed (the last of it) ---"
@@ -45,7 +45,6 @@ MISTAKE = re.compile(r"This is what (.+?) gives(?=$|[\s.,;:)])", re.MULTILINE)
 """A known mistake that ``authoring.expect`` named in its feedback."""
 IMPORT_FAILURES = ("fails to import", "is missing from the submission", "could not be read")
 """Feedback that zeroes a question because the module could not be had."""
-GRADED = "graded"
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 STYLE = """
@@ -107,7 +106,7 @@ class Student:
 
     @property
     def graded(self) -> bool:
-        return self.status == GRADED
+        return self.status == Status.GRADED
 
 
 @dataclass
@@ -182,7 +181,11 @@ def load_class(gradebook: Path, assignment: Assignment | None = None) -> list[St
             )
         path = results_dir / f"{student}.json"
         # a timed-out row has no results of this run (a file there is an older run's)
-        if status in (GRADED, "grader-error") and _safe_name(student) and path.is_file():
+        if (
+            status in (Status.GRADED, Status.GRADER_ERROR)
+            and _safe_name(student)
+            and path.is_file()
+        ):
             row.tests, row.notes = read_results(path, assignment)
             row.results = True
         students.append(row)

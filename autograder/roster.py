@@ -33,14 +33,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from autograder.batch import BatchError, Entry
-from autograder.gradebook import Row, student_id
+from autograder.gradebook import Row, Status, student_id
 
 METADATA = "submission_metadata.yml"
 """The file a Gradescope export has beside its ``submission_<id>/`` folders."""
 ROSTER_COLUMNS = ("student", "name", "sid", "email", "submitted_at")
 MAX_SCANNED = 20_000
 """The most entries of a submission folder looked at for its newest file."""
-CUTOFF_STATUS = "late-cutoff"
 
 
 class RosterError(BatchError):
@@ -447,8 +446,8 @@ def stamp(
 
 def late_status(status: str, cut: bool) -> str:
     """A graded row past the cutoff says so; a row back within it is graded again."""
-    if cut and status == "graded":
-        return CUTOFF_STATUS
-    if not cut and status == CUTOFF_STATUS:
-        return "graded"
+    if cut and status == Status.GRADED:
+        return Status.LATE_CUTOFF
+    if not cut and status == Status.LATE_CUTOFF:
+        return Status.GRADED
     return status

@@ -6,8 +6,10 @@ import pytest
 
 from autograder import ROOT, manifest
 from autograder.gradebook import (
+    WITH_RESULTS,
     GradebookError,
     Row,
+    Status,
     already_graded,
     columns,
     read_gradebook,
@@ -54,3 +56,14 @@ def test_a_file_that_is_no_gradebook_is_refused_with_what_is_missing(tmp_path):
         read_rows(path, SOFTMAX)
     with pytest.raises(FileNotFoundError):
         read_rows(tmp_path / "missing.csv", SOFTMAX)
+
+
+def test_a_status_with_a_reason_keeps_its_kind_but_not_its_results(tmp_path):
+    timeout = Status.TIMEOUT.because("not graded within 9 s")
+    failed = Status.GRADER_ERROR.because("the grader process died")
+    assert timeout == "timeout: not graded within 9 s"
+    rows = [Row("ann", 0, {}, timeout), Row("ben", 0, {}, failed), Row("cy", 4, {}, "graded")]
+    path = written(tmp_path, rows)
+    assert already_graded(path, SOFTMAX) == {"ann", "cy"}  # a timeout is final, an error not
+    statuses = {r["student"]: r["status"] for r in read_rows(path, SOFTMAX)}
+    assert {s for s, status in statuses.items() if status in WITH_RESULTS} == {"cy"}
