@@ -104,6 +104,7 @@ def _grade_all(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from autograder import batch, gradebook, results
+    from autograder.classroom import BatchError
 
     console = _console()
     progress = Progress(
@@ -114,7 +115,7 @@ def _grade_all(args: argparse.Namespace) -> int:
     partial = bool(args.only or args.question)
     policy = _late_policy(args)
     if args.scheduler is not None and args.workers is not None:
-        raise batch.BatchError(
+        raise BatchError(
             "argument --workers: not with --scheduler (the cluster's workers grade: start each "
             "with `dask worker --nthreads 1`)"
         )
@@ -235,7 +236,7 @@ def _late_policy(args: argparse.Namespace):
     """``--due`` with ``--penalty-per-day`` and ``--cutoff-days`` as a ``roster.LatePolicy``
     (None without ``--due``)."""
     from autograder import roster
-    from autograder.batch import BatchError
+    from autograder.classroom import BatchError
 
     if args.due is None:
         for flag, value in (
@@ -799,7 +800,7 @@ def _choose_assignment(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.batch import BatchError
+    from autograder.classroom import BatchError
     from autograder.gradebook import GradebookError
     from autograder.impl import ImplError
     from autograder.manifest import ManifestError

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograder import batch, manifest, results
-from autograder.batch import BatchError, Entry
+from autograder.classroom import BatchError, Entry
 from autograder.gradebook import Row, Status, grader_log_file, results_file
 from autograder.manifest import Assignment
 from autograder.submission import SubmissionError, read_files

@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autograder.batch import BatchError, Entry
+from autograder.classroom import BatchError, Entry
 from autograder.files import write_atomic
 from autograder.gradebook import (
     FINAL_STATUSES,

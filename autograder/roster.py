@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from autograder.batch import BatchError, Entry
+from autograder.classroom import BatchError, Entry
 from autograder.gradebook import Row, Status, student_id
 
 METADATA = "submission_metadata.yml"

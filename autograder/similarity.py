@@ -27,7 +27,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder import batch, manifest
+from autograder import classroom, manifest
 from autograder.manifest import Assignment
 
 THRESHOLD = 0.7
@@ -106,7 +106,7 @@ def compare(
 
     copydetect = _copydetect()
     assignment = assignment or manifest.current()
-    entries = batch.discover(folder)
+    entries = classroom.discover(folder)
     with tempfile.TemporaryDirectory(prefix="rnnlab-similarity-") as scratch:
         root = Path(scratch)
         detector = copydetect.CopyDetector(
@@ -186,7 +186,7 @@ NOTE = (
 )
 
 
-def _readable(report: str, root: Path, entries: list[batch.Entry]) -> str:
+def _readable(report: str, root: Path, entries: list[classroom.Entry]) -> str:
     """copydetect's report without network resources, with student ids (escaped) for paths."""
     report = re.sub(r"<link [^>]*https://[^>]*>", "", report)
     report = re.sub(r"<script [^>]*https://[^>]*></script>", "", report)

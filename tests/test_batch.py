@@ -13,6 +13,7 @@ import submissions
 from batches import interrupt_after_first_row, read
 
 from autograder import ROOT, batch, manifest
+from autograder.classroom import BatchError, discover
 from autograder.gradebook import already_graded, columns, read_gradebook
 
 
@@ -30,7 +31,7 @@ def make_class(folder):
 
 
 def test_discover_names_students_by_file_or_folder(tmp_path):
-    entries = batch.discover(make_class(tmp_path / "class"))
+    entries = discover(make_class(tmp_path / "class"))
     assert [e.student for e in entries] == ["alice", "bob", "carol", "dave"]
 
 
@@ -140,7 +141,7 @@ def test_two_submissions_of_one_student_are_refused_before_grading(tmp_path):
     classroom = small_class(tmp_path / "class", names=("alice",))
     (classroom / "alice.zip").write_bytes(b"")
     gradebook = tmp_path / "out" / "gradebook.csv"
-    with pytest.raises(batch.BatchError) as caught:
+    with pytest.raises(BatchError) as caught:
         batch.grade_all(classroom, gradebook, assignment=SOFTMAX)
     assert str(classroom / "alice") in str(caught.value)
     assert str(classroom / "alice.zip") in str(caught.value)

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from autograder import ROOT, batch, export, manifest, roster
+from autograder.classroom import BatchError
 from autograder.cli import ASSIGNMENT_ENV, main
 from autograder.gradebook import already_graded, columns
 
@@ -200,7 +201,7 @@ def test_only_regrades_one_student_and_leaves_the_other_rows_byte_identical(copy
     ann2 = rows(gradebook)["Ann Lee (1005)"]
     # the late policy the gradebook was graded under still applies
     assert (ann2["total"], ann2["penalty_pct"], ann2["adjusted_total"]) == ("17", "10", "15.3")
-    with pytest.raises(batch.BatchError, match="argument --only: no submission of 'Zed'"):
+    with pytest.raises(BatchError, match="argument --only: no submission of 'Zed'"):
         batch.grade_all(copy / "export", gradebook, assignment=SOFTMAX, only=["Zed"])
     assert gradebook.read_bytes().splitlines() == after
 

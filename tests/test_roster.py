@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from autograder import batch, roster
+from autograder import roster
+from autograder.classroom import discover
 from autograder.cli import main
 from autograder.gradebook import Row
 
@@ -50,7 +51,7 @@ def folders(root, names):
 def test_gradescope_metadata_names_rows_by_submitter(tmp_path):
     export = folders(tmp_path / "export", ["submission_1001", "submission_1002", "submission_1003"])
     (export / roster.METADATA).write_text(METADATA)
-    entries, people = roster.identify(export, batch.discover(export))
+    entries, people = roster.identify(export, discover(export))
     # two Ann Lees stay two students; a group is named by both; no "/" in a file name
     assert [e.student for e in entries] == ["Ann Lee (1001)", "Ann Lee (1002)", "Cy Ho & Di_Wu"]
     assert [e.path.name for e in entries] == [
@@ -70,7 +71,7 @@ def test_gradescope_metadata_names_rows_by_submitter(tmp_path):
 def test_a_folder_the_metadata_does_not_name_keeps_its_name(tmp_path):
     export = folders(tmp_path / "export", ["submission_1001", "Ann Lee"])
     (export / roster.METADATA).write_text(METADATA)
-    entries, people = roster.identify(export, batch.discover(export))
+    entries, people = roster.identify(export, discover(export))
     # the folder keeps its name; the submitter of the same name is told apart by their SID
     assert {e.path.name: e.student for e in entries} == {
         "Ann Lee": "Ann Lee",
@@ -90,7 +91,7 @@ def test_a_roster_csv_gives_identity_and_time_but_keeps_the_ids(tmp_path):
         "alice,Alice Ng,11,alice@example.edu,2026-12-02T10:00+01:00\n"
         "bob,Bob Ray,12,bob@example.edu,\n"
     )
-    entries, people = roster.identify(classroom, batch.discover(classroom), tmp_path / "roster.csv")
+    entries, people = roster.identify(classroom, discover(classroom), tmp_path / "roster.csv")
     assert [e.student for e in entries] == ["alice", "bob", "cy"]
     policy = roster.LatePolicy(datetime(2026, 12, 1, 23, 59, tzinfo=UTC), 10)
     rows = {
