@@ -101,16 +101,11 @@ def _report_grader_errors(report, output: Path | None) -> int:
 
 
 def _grade_all(args: argparse.Namespace) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from autograder import batch, gradebook, results
     from autograder.classroom import BatchError
 
     console = _console()
-    progress = Progress(
-        "grading", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
-    )
-    task = progress.add_task("", total=None)
+    progress, task = _progress(console, "grading", None)
 
     partial = bool(args.only or args.question)
     policy = _late_policy(args)
@@ -472,8 +467,9 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(console, label: str, total: int):
-    """A bar of ``total`` items for ``console``, and its task: ``progress.advance(task)``."""
+def _progress(console, label: str, total: int | None):
+    """A bar of ``total`` items (None: not known yet) for ``console``, and its task:
+    ``progress.advance(task)``."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     progress = Progress(

@@ -16,14 +16,12 @@ its entries are matched with the manifest's tests. Every text cell written is sa
 (``gradebook.safe_cell``).
 """
 
-import csv
-import io
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.classroom import BatchError, Entry
-from autograder.files import write_atomic
+from autograder.files import write_atomic, write_csv
 from autograder.gradebook import (
     FINAL_STATUSES,
     WITH_RESULTS,
@@ -357,6 +355,4 @@ def long_csv(gradebook: Path, output: Path, assignment: Assignment) -> int:
 
 
 def _write_csv(output: Path, lines: list[list[str]]) -> None:
-    text = io.StringIO(newline="")
-    csv.writer(text).writerows(lines)
-    write_atomic(output, text.getvalue(), mode=0o600)
+    write_csv(output, lines, mode=0o600)

@@ -1,5 +1,7 @@
 """Writing a file whole or not at all: the one atomic write every output of the engine uses."""
 
+import csv
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -26,3 +28,10 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int = 0o644, sync: bool
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_csv(path: Path, rows: list[list[str]], *, mode: int = 0o644, sync: bool = False) -> None:
+    """``rows`` as CSV (Python's dialect, UTF-8), written by ``write_atomic``."""
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(rows)
+    write_atomic(path, text.getvalue(), mode=mode, sync=sync)

@@ -11,7 +11,6 @@ each student started and finished (``append_log``).
 """
 
 import csv
-import io
 import os
 import time
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from autograder import manifest
-from autograder.files import write_atomic
+from autograder.files import write_csv
 from autograder.manifest import Assignment
 
 IDENTITY = ["name", "sid", "email"]
@@ -192,11 +191,7 @@ def grader_log_file(output: Path) -> Path:
 
 def write_gradebook(gradebook: Path, header: list[str], rows: list[list[str]]) -> None:
     """The whole gradebook, whole or not at all, on disk before it is renamed into place."""
-    text = io.StringIO(newline="")
-    writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows(rows)
-    write_atomic(gradebook, text.getvalue(), mode=0o600, sync=True)
+    write_csv(gradebook, [header, *rows], mode=0o600, sync=True)
 
 
 def append_log(path: Path, line: str) -> None:

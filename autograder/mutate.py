@@ -741,14 +741,17 @@ def run(
     """
     assignment = assignment or manifest.current()
     known = load_equivalent(assignment=assignment) if equivalent is None else equivalent
-    graded = grade_each(
-        mutants,
-        workers=workers,
-        seconds=seconds,
-        assignment=assignment,
-        on_graded=None if on_result is None else lambda m, g: on_result(classify(m, g, known)),
+    results: dict[str, Result] = {}
+
+    def classified(mutant: Mutant, graded: Graded) -> None:
+        results[mutant.id] = classify(mutant, graded, known)
+        if on_result is not None:
+            on_result(results[mutant.id])
+
+    grade_each(
+        mutants, workers=workers, seconds=seconds, assignment=assignment, on_graded=classified
     )
-    return [classify(m, graded[m.id], known) for m in mutants]
+    return [results[m.id] for m in mutants]
 
 
 def grade_each(

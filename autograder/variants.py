@@ -220,10 +220,7 @@ def reorder(
 def _blocks(body: list, top: bool = True) -> Iterator[tuple[list, int]]:
     """``(block, first)``: every block of statements, from the index where a swap may start
     (after the function's docstring)."""
-    docstring = (
-        top and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-    )
-    yield body, int(bool(docstring))
+    yield body, _docstring(body) if top else 0
     for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             continue
@@ -337,7 +334,7 @@ def wrap_in_class(
         return
     names = [a.arg for a in args.args]
     body = function.body
-    docstring = body[:1] if body and isinstance(body[0], ast.Expr) else []
+    docstring = body[: _docstring(body)]
     shell = ast.parse(
         "class _Solution:\n"
         f"    def solve(self, {', '.join(names)}):\n"
@@ -415,13 +412,21 @@ def _function_node(tree: ast.Module, name: str) -> ast.FunctionDef:
     return next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
 
 
+def _docstring(body: list[ast.stmt]) -> int:
+    """1 if ``body`` starts with a docstring (and has code after it), else 0."""
+    return int(
+        len(body) > 1
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    )
+
+
 def _function_text(source: str, name: str) -> str:
     """The function's code after its docstring (a rewrite never touches the contract)."""
     node = _function_node(ast.parse(source), name)
-    body = node.body
-    if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]
-    return "".join(source.splitlines(keepends=True)[body[0].lineno - 1 : node.end_lineno])
+    first = node.body[_docstring(node.body)]
+    return "".join(source.splitlines(keepends=True)[first.lineno - 1 : node.end_lineno])
 
 
 def _apply_declared(source: str, rewrite: Rewrite) -> str | None:
@@ -557,14 +562,17 @@ def run(
     correct variant is never short of time), in the order given."""
     assignment = assignment or manifest.current()
     seconds = {name: p.seconds for name, p in assignment.profiles.items()}
-    graded = mutate.grade_each(
-        variants,
-        workers=workers,
-        seconds=seconds,
-        assignment=assignment,
-        on_graded=None if on_result is None else lambda v, g: on_result(judge(v, g)),
+    results: dict[str, Result] = {}
+
+    def judged(variant: Variant, graded: mutate.Graded) -> None:
+        results[variant.id] = judge(variant, graded)
+        if on_result is not None:
+            on_result(results[variant.id])
+
+    mutate.grade_each(
+        variants, workers=workers, seconds=seconds, assignment=assignment, on_graded=judged
     )
-    return [judge(v, graded[v.id]) for v in variants]
+    return [results[v.id] for v in variants]
 
 
 def table(results: Sequence[Result]) -> dict[str, dict[str, int]]:

@@ -348,8 +348,8 @@ def _roles(model: dict) -> list[tuple]:
             if i == embedding or rank not in (1, 2):
                 roles[i] = "embedding" if i == embedding else "other"
                 continue
-            kernels = {j for j in above[i] + [i] * (rank == 2) if j != embedding}
-            kernels = {j for j in kernels if variables[j].shape.rank == 2}
+            # this layer's kernel and those below it: each reaches where this one is used
+            kernels = {j for j in [*above[i], i] if variables[j].shape.rank == 2} - {embedding}
             roles[i] = f"{'kernel' if rank == 2 else 'bias'} {max(len(kernels) - 1, 0)}"
         for i, variable in enumerate(variables):
             name, rank = variable.op.name, variable.shape.rank

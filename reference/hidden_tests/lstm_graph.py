@@ -21,8 +21,9 @@ tensor they are computed. Chosen predictions are fed first (to the tensor
 ``predictions`` copies, if it is a ``tf.identity``); where that does not give
 the contract's values, the graph's own predictions (spread over (0, 1) by
 feeding chosen ``outputs``) are fetched with ``cost`` or ``accuracy`` in the
-same run and the values compared. Only when both disagree does the test fail,
-on the graph's own values.
+same run and the values compared. Only when both disagree does the test fail:
+on the fed values where they reached ``cost`` or ``accuracy``, else on the
+graph's own.
 """
 
 import numpy as np
@@ -915,15 +916,15 @@ def cost_is_the_mean_squared_error(sub, ref):
     report = _describe(sub, CONFIG, ["inputs_", "labels_", "predictions", "cost"])
     expect(report["cost"]["shape"], [], "cost should be a scalar: its shape")
     rows = _rows(report, "predictions", CONFIG)
-    x, y0 = _batch({**CONFIG, "batch_size": rows}, seed=60)
+    x, _ = _batch({**CONFIG, "batch_size": rows}, seed=60)
     predictions = _fed_predictions(rows)
     labels = _fed_labels(predictions)
-    cases = [{"x": x, "y": y0, "fetch": ["predictions", "cost"]}] + [
+    cases = [
         {"x": x, "y": y, "feed": {"predictions": p}, "fetch": ["cost"]}
         for p, y in zip(predictions, labels, strict=True)
     ]
     runs = _run(sub, "cost with chosen predictions fed", CONFIG, cases)
-    fed = [(p, y, r["cost"]) for p, y, r in zip(predictions, labels, runs[1:], strict=True)]
+    fed = [(p, y, r["cost"]) for p, y, r in zip(predictions, labels, runs, strict=True)]
     _by_value(sub, report, "cost", _check_costs, fed, seed=61)
 
 
