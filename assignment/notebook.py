@@ -9,7 +9,7 @@ goes into the kit's README and ``gitignore`` into its ``.gitignore``.
 The sizes of the runs are plain variables in one cell near the top, set to a quick run
 (part 2 in about two minutes on two cores, about 0.77 validation accuracy); the cell says
 what the lab sheet's full run uses. On a tiny data set the notebook runs top to bottom in
-seconds (``tests/test_kit.py``).
+seconds (``tests/system/test_kit.py``).
 """
 
 kit_files = ["get_data.py"]

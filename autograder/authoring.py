@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograder.sandbox import StudentError
-from autograder.sandbox.wire import Opaque
+from autograder.sandbox.inside.wire import Opaque
 
 if TYPE_CHECKING:
     from hypothesis import settings

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
+from autograder.errors import RnnlabError
+
 _loads = itertools.count()
 
 
@@ -37,7 +39,7 @@ def load_file(path: Path, name: str) -> ModuleType:
     return module
 
 
-class ImplError(Exception):
+class ImplError(RnnlabError):
     """The implementation folder is missing or lacks a module."""
 
 
@@ -45,7 +47,7 @@ def resolve(impl: str | Path) -> Path:
     """The folder of ``impl``: ``reference`` and ``assignment`` are the current assignment's
     reference and stubs (``manifest.current()``); anything else is a path."""
     if str(impl) in ("reference", "assignment"):
-        from autograder import manifest
+        from autograder.formats import manifest
 
         current = manifest.current()
         folder = current.reference if str(impl) == "reference" else current.folder

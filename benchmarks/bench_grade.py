@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from autograder import manifest
+from autograder.formats import manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMPY_QUESTIONS = [q.id for q in manifest.current().questions if q.profile == "numpy"]

@@ -32,7 +32,7 @@ import submissions  # noqa: E402
 from assignments.softmax import demo_class  # noqa: E402
 from dask_cluster import local_cluster  # noqa: E402
 
-from autograder.build import build  # noqa: E402
+from autograder.kit.build import build  # noqa: E402
 
 
 def wall(command: list[str], cwd: Path = ROOT) -> float:

@@ -16,7 +16,7 @@ import sys
 import time
 
 from autograder import mutate
-from autograder.manifest import current as current_assignment
+from autograder.formats.manifest import current as current_assignment
 
 LAB = current_assignment()
 

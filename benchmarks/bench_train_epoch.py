@@ -12,7 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+# The lab's packages are the repository's folders: the engine installs none of them.
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from sheet_sine import sheet_train_epoch  # noqa: E402
 

@@ -42,14 +42,14 @@ CHUNK_SIZE = 1 << 16
 Progress = Callable[[str, int, int | None], None]
 
 
-def _default_dir() -> Path:
+def default_dir() -> Path:
     env = os.environ.get("RNNLAB_DATA")
     if env:
         return Path(env).expanduser()
     return Path.home() / ".cache" / "rnnlab" / "sentiment"
 
 
-DEFAULT_DIR: Path = _default_dir()
+DEFAULT_DIR: Path = default_dir()
 """``$RNNLAB_DATA`` if set (and not empty), else ``~/.cache/rnnlab/sentiment``."""
 
 

@@ -1,6 +1,7 @@
 """MkDocs hook: the authoring guide's table of manifest keys, from the manifest loader's own."""
 
-from autograder.manifest import HIDDEN_VISIBILITY, KEYS, TEST_KEYS
+from autograder.formats.manifest import KEYS, TEST_KEYS
+from autograder.model.visibility import HIDDEN_VISIBILITY
 
 MARKER = "<!-- manifest-keys -->"
 
@@ -17,6 +18,8 @@ def on_page_markdown(markdown: str, **_) -> str:
         "a test's points, visibility (`public` or `hidden`), title; a hidden test's "
         "public tests and its own visibility |"
     )
-    visibility = "\n".join(f"- `{name}`: {what}" for name, what in HIDDEN_VISIBILITY.items())
+    visibility = "\n".join(
+        f"- `{name}`: {what.meaning}" for name, what in HIDDEN_VISIBILITY.items()
+    )
     table = "\n".join(rows).replace("<", "&lt;")
     return markdown.replace(MARKER, f"{table}\n\nWhat `hidden_visibility` can be:\n\n{visibility}")

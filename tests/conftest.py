@@ -10,7 +10,7 @@ import pytest
 @pytest.fixture
 def own_assignment():
     """``--assignment`` sets RNNLAB_ASSIGNMENT for the process: undone after the test."""
-    from autograder import manifest
+    from autograder.formats import manifest
 
     saved = os.environ.get("RNNLAB_ASSIGNMENT")
     yield

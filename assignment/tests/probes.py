@@ -34,6 +34,9 @@ values in role order.
 A value fed in place of a returned tensor (``outputs``, ``predictions``) is fed
 to the tensor it is a copy of (through ``tf.identity``), so parts computed from
 the original follow it too.
+
+Why one file of over 500 lines: a profile's helper is one file, copied into the sandbox
+beside the worker; the public tests import it too, on the student's machine.
 """
 
 import contextlib

@@ -106,7 +106,7 @@ class Zygote:
         for path in runtime_files:
             shutil.copy(path, self.folder / path.name)
         if helper is not None:
-            from autograder.sandbox import HELPER
+            from autograder.sandbox.inside import HELPER
 
             shutil.copy(helper, self.folder / HELPER)
         self._lock = threading.Lock()
@@ -213,6 +213,12 @@ def zygote(
         if found is None or not found.alive:
             found = _zygotes[key] = Zygote(runtime_files, helper, tuple(preload), env, timeout)
         return found
+
+
+def running() -> list[Zygote]:
+    """This grader's zygotes, alive or not (a dead one is replaced when next asked for)."""
+    with _registry_lock:
+        return list(_zygotes.values())
 
 
 def close_all() -> None:

@@ -15,18 +15,10 @@ from autograder.authoring import (
     student_call,
 )
 
+from ._maths import gradient_band as _gradient_band
 from ._maths import sigmoid
 
 RTOL = 1e-6
-BANDS = (
-    (1e-7, "good"),
-    (1e-4, "okay only where the loss has kinks; too high here"),
-    (1e-2, "suspicious"),
-    (float("inf"), "wrong"),
-)
-
-
-"""CS231n's reading of a gradient check's relative error."""
 
 
 def _problem(T=7, hidden_dim=5, output_dim=2, seed=0, scale=0.5) -> dict:
@@ -180,11 +172,6 @@ def _numerical_gradient(ref, p) -> list[np.ndarray]:
     return [numerical_gradient(lambda: _loss(ref, p), p[name]) for name in ("U", "W", "V")]
 
 
-def _band(error: float) -> str:
-    """CS231n's reading of ``error``; not a number (a gradient of NaN or inf) is wrong."""
-    return next((label for limit, label in BANDS if error < limit), BANDS[-1][1])
-
-
 def central_differences(sub, ref) -> str:
     p = _problem(T=12, hidden_dim=8, output_dim=1, seed=7, scale=0.3)
     call, got = _student_gradients(sub, ref, p, None)
@@ -197,7 +184,7 @@ def central_differences(sub, ref) -> str:
             )
         error = relative_error(np.asarray(analytic, dtype=float), approx)
         worst = max(worst, error)
-        lines.append(f"{name}: relative error {error:.1e} ({_band(error)})")
+        lines.append(f"{name}: relative error {error:.1e} ({_gradient_band(error)})")
     report = "; ".join(lines)
     if not worst < 1e-6:
         raise CheckFailure(

@@ -13,6 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 IMPL_HELP = "'reference', 'assignment', or a folder with your filled-in modules"
+LAB = Path(__file__).resolve().parents[2]
+"""The lab's folder (the repository): its packages ``data`` and ``reference`` import from
+there, as the engine installs none of them."""
+if str(LAB) not in sys.path:
+    sys.path.insert(0, str(LAB))
 
 
 def _data_errors(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:

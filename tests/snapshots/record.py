@@ -1,7 +1,7 @@
 """Record (or compare) the RNN lab's verdicts, test by test, on every known submission.
 
 ``python tests/snapshots/record.py`` rewrites ``rnn_lab.json``; the slow test
-``tests/test_snapshot.py`` grades the same submissions and compares. A change to the
+``tests/lab/test_snapshot.py`` grades the same submissions and compares. A change to the
 engine or the layout that changes any verdict shows up there, test by test.
 """
 
@@ -16,8 +16,8 @@ sys.path.insert(0, str(HERE.parent))
 import submissions  # noqa: E402
 
 from autograder import ROOT  # noqa: E402
-from autograder.grade import grade  # noqa: E402
-from autograder.manifest import current as current_assignment  # noqa: E402
+from autograder.formats.manifest import current as current_assignment  # noqa: E402
+from autograder.grading.grade import grade  # noqa: E402
 
 LAB = current_assignment()
 

@@ -16,8 +16,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from autograder import ROOT, stubs
-from autograder.manifest import current as current_assignment
+from autograder import ROOT
+from autograder.formats.manifest import current as current_assignment
+from autograder.kit import stubs
 
 LAB = current_assignment()
 

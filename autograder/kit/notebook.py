@@ -1,0 +1,120 @@
+"""The student kit's notebook and what comes with it, from the assignment's notebook file.
+
+The assignment's ``notebook`` file (a Python file, run here) defines:
+
+- ``cells(export=, notebook=, tests_dir=)``: the notebook's ``(kind, source)`` cells, kind
+  ``"markdown"`` or ``"code"``: its text, its calls of the student's modules and its
+  ``grader.check`` cells (which run the public tests through ``tests/local.py``). Its last
+  cell is ``export`` (``export_source``): it zips the notebook with every module beside it
+  (the graded ones and any helper module of the student's), the submission;
+- optionally ``kit_files``: files beside the notebook file that the kit carries at its top
+  level, beside the notebook (a script that gets the data, say). The export leaves them out:
+  they are the kit's, not the student's;
+- optionally ``readme``: Markdown the kit's README adds after its setup (where the data come
+  from, what a run takes);
+- optionally ``gitignore``: lines the kit's ``.gitignore`` adds to the engine's (what the
+  assignment's runs write: its data, its checkpoints).
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from autograder.formats.manifest import Assignment
+
+NOTEBOOK = "lab.ipynb"
+"""The kit's notebook, and the name of the notebook in an export zip."""
+OTTER_TESTS = "otter_tests"
+"""The kit's folder of OK test files (one per question) for ``grader.check``."""
+
+
+def export_source(notebook: str = NOTEBOOK, kit_files: tuple[str, ...] = ()) -> str:
+    """The export cell: every ``.py`` file beside the notebook but the kit's own, zipped.
+
+    That is the graded modules and any helper a student wrote for them (a module that
+    imports utils.py must bring it). The kit's other Python files are in tests/ and
+    otter_tests/, which a top-level glob does not reach. The otter log stays out: nothing
+    in grading reads it, and it is a pickle, which otter would load. If the notebook on
+    disk is older than a module, the zip would carry outputs that predate the last change:
+    one line says so, and the export goes on.
+    """
+    names = ", ".join(f'"{name}"' for name in kit_files)
+    kept_out = f" - {{{names}}}" if kit_files else ""
+    return (
+        "import glob\nimport os\n\n"
+        f'modules = sorted(set(glob.glob("*.py")){kept_out})\n'
+        f'if modules and os.path.getmtime("{notebook}") < max(map(os.path.getmtime, modules)):\n'
+        f'    print("Warning: {notebook} was last saved before your last change to a module: '
+        'save the notebook (Ctrl+S) and run this cell again to hand in its latest outputs.")\n'
+        "grader.export(pdf=False, ignore_log=True, files=modules)"
+    )
+
+
+EXPORT = export_source()
+"""The export cell of a kit without files of its own."""
+
+
+@dataclass
+class StudentSide:
+    """What the assignment's notebook file gives the kit."""
+
+    cells: list[tuple[str, str]] = field(default_factory=list)
+    kit_files: list[Path] = field(default_factory=list)
+    """Absolute paths; the kit carries each at its top level, under its own name."""
+    readme: str = ""
+    gitignore: list[str] = field(default_factory=list)
+
+
+def student_side(assignment: Assignment) -> StudentSide:
+    """Run the assignment's notebook file (the instructor's) and collect what it defines."""
+    if assignment.notebook is None:
+        return StudentSide()
+    namespace: dict = {"__file__": str(assignment.notebook)}
+    source = assignment.notebook.read_text(encoding="utf-8")
+    exec(compile(source, str(assignment.notebook), "exec"), namespace)  # the instructor's
+    base = assignment.notebook.parent
+    files = [(base / name).resolve() for name in namespace.get("kit_files", ())]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise FileNotFoundError(f"{assignment.notebook}: kit_files: no file {missing[0]}")
+    export = export_source(NOTEBOOK, tuple(f.name for f in files))
+    cells = namespace["cells"](export=export, notebook=NOTEBOOK, tests_dir=OTTER_TESTS)
+    return StudentSide(
+        cells=list(cells),
+        kit_files=files,
+        readme=str(namespace.get("readme", "")).strip(),
+        gitignore=[str(line) for line in namespace.get("gitignore", ())],
+    )
+
+
+def _python3(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    return notebook
+
+
+def lab_notebook(assignment: Assignment, side: StudentSide | None = None) -> nbformat.NotebookNode:
+    """The kit's notebook (an empty one if the assignment has none)."""
+    side = side or student_side(assignment)
+    made = [
+        new_markdown_cell(text) if kind == "markdown" else new_code_cell(text)
+        for kind, text in side.cells
+    ]
+    return _python3(new_notebook(cells=made))
+
+
+def grading_notebook() -> nbformat.NotebookNode:
+    """The grading zip's stand-in for the student's notebook: no cells.
+
+    Otter copies it into the submission folder before it looks there for what to
+    grade, over an exported ``lab.ipynb``; so otter always finds one notebook,
+    also when the student handed in only ``.py`` files (otter alone refuses more
+    than one ``.py`` file without a notebook), and never executes the student's.
+    """
+    return _python3(new_notebook())

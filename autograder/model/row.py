@@ -1,0 +1,50 @@
+"""A student's row of a gradebook, as data: their scores, who they are, when they handed in,
+and the row's status (``formats.gradebook`` reads and writes it as CSV)."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """What a row's status cell says: one of these, alone or followed by ``: why``
+    (``because``). ``grader-error`` alone: graded, but some test met a grader error; with
+    a reason: the grading itself failed."""
+
+    GRADED = "graded"
+    LATE_CUTOFF = "late-cutoff"
+    TIMEOUT = "timeout"
+    GRADER_ERROR = "grader-error"
+
+    def because(self, why: str) -> str:
+        return f"{self.value}: {why}"
+
+
+FINAL_STATUSES = (Status.GRADED, Status.TIMEOUT, Status.LATE_CUTOFF)
+"""Rows a resumed batch keeps, with or without a reason; any other (an error) is graded again."""
+WITH_RESULTS = frozenset({Status.GRADED, Status.LATE_CUTOFF, Status.GRADER_ERROR})
+"""Status cells (exactly these) whose row's results file is this grade's: a timeout or a
+failed grading may have an older one, or none."""
+
+
+@dataclass(frozen=True)
+class Row:
+    student: str
+    total: float
+    scores: dict[str, float]
+    status: str
+    seconds: float = 0.0
+    """How long the student took, start to row."""
+    name: str = ""
+    sid: str = ""
+    email: str = ""
+    submitted_at: str = ""
+    submitted_from: str = ""
+    """Where ``submitted_at`` comes from: ``metadata``, ``roster`` or ``mtime``."""
+    late_hours: float | None = None
+    """None: no due date."""
+    penalty: float = 0.0
+    """The late penalty, in percent of the total."""
+
+    @property
+    def adjusted_total(self) -> float:
+        return round(self.total * (1 - self.penalty / 100), 4)

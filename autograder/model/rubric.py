@@ -1,0 +1,44 @@
+"""The rubric's format: questions, their tests, points and who sees them.
+
+An assignment's manifest declares its rubric (``autograder.formats.manifest``); scores,
+reports, the stubs and the kit read it from there. Partial credit is per test: a
+test scores all its points or none.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from autograder.errors import RnnlabError
+
+Visibility = Literal["public", "hidden"]
+
+
+@dataclass(frozen=True)
+class Test:
+    id: str
+    title: str
+    points: float
+    visibility: Visibility
+    shown: str | None = None
+    """When students see its result: ``public`` for a public test; for a hidden one, its
+    ``hidden_visibility`` (``model.visibility``; None: the default)."""
+    public: tuple[str, ...] = ()
+    """For a hidden test: the ids of the public tests of the same clause."""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    module: str
+    functions: tuple[str, ...]
+    tests: tuple[Test, ...]
+    profile: str
+    """The name of the resource profile it runs under (the manifest's ``profiles``)."""
+
+    @property
+    def points(self) -> float:
+        return sum(t.points for t in self.tests)
+
+
+class UnknownQuestion(RnnlabError, LookupError):
+    """A question id that the rubric does not have."""

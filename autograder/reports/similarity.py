@@ -1,0 +1,223 @@
+"""Similar submissions: every pair of students' code compared, module by module.
+
+``write(folder, reports)`` reads each submission in ``folder`` (one per student, as
+``rnnlab grade-all`` finds them, read as safely as grading reads them: ``submission.prepare``),
+and compares the graded modules of every pair of students with copydetect (the optional
+extra ``rnnlab[similarity]``): winnowed fingerprints of the code once names, strings and
+comments are normalised away, so renaming variables or rewording messages changes nothing.
+The assignment's stubs are boilerplate: their text (the docstrings, the signatures) matches in
+every submission and is never counted. It writes, in ``reports``:
+
+- ``similarity.html``: copydetect's report (the similarity matrix, the distribution, the
+  matched code of every pair side by side), made self-contained (its CDN stylesheet and
+  script removed) and with the students' ids, escaped, in place of file paths. For the
+  instructor only: it shows students' code, and no student page links to it.
+- ``similarity.json``: the pairs at or above ``threshold``, which ``reports.write`` lists on
+  the class page.
+
+A pair's overlap is the larger of the two shares: how much of one student's module (beyond
+the stub) is found in the other's.
+"""
+
+import html
+import json
+import re
+import tempfile
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from autograder.formats import classroom, manifest
+from autograder.formats.manifest import Assignment
+
+THRESHOLD = 0.7
+"""Pairs whose overlap reaches this share are flagged. Honest softmax solutions written
+apart overlap up to about 0.5 at ``NOISE`` (they share numpy's idioms); a copy with its
+names changed overlaps 1.0."""
+NOISE = 30
+"""The shortest run of normalised code (characters; every name is one character) that counts
+as shared: copydetect's noise and guarantee threshold."""
+INSTALL = "pip install 'rnnlab[similarity]'"
+
+
+class SimilarityError(RuntimeError):
+    """The comparison cannot run (copydetect is not installed); the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    module: str
+    students: tuple[str, str]
+    similarity: tuple[float, float]
+    """The share of each student's module (beyond the stub) found in the other's."""
+    tokens: int
+    """Normalised characters in common."""
+
+    @property
+    def score(self) -> float:
+        return max(self.similarity)
+
+
+@dataclass
+class Comparison:
+    pairs: list[Pair]
+    """Every pair compared, the most similar first."""
+    threshold: float
+    compared: dict[str, int] = field(default_factory=dict)
+    """Module -> how many students' copies of it were compared."""
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Student -> why their submission could not be read."""
+    html: str = ""
+    """copydetect's report, as ``write`` saves it."""
+
+    @property
+    def flagged(self) -> list[Pair]:
+        return [p for p in self.pairs if p.score >= self.threshold]
+
+    def as_json(self) -> dict:
+        return {
+            "threshold": self.threshold,
+            "noise": NOISE,
+            "compared": self.compared,
+            "skipped": self.skipped,
+            "pairs": [asdict(p) for p in self.flagged],
+        }
+
+
+def _copydetect():
+    try:
+        import copydetect
+    except ImportError:
+        raise SimilarityError(
+            f"comparing submissions needs copydetect, which is not installed: {INSTALL}"
+        ) from None
+    return copydetect
+
+
+def compare(
+    folder: Path,
+    *,
+    assignment: Assignment | None = None,
+    threshold: float = THRESHOLD,
+    noise: int = NOISE,
+) -> Comparison:
+    """Compare every pair of the submissions in ``folder``, module by module."""
+    from autograder.grading.submission import SubmissionError, prepare
+
+    copydetect = _copydetect()
+    assignment = assignment or manifest.current()
+    entries = classroom.discover(folder)
+    with tempfile.TemporaryDirectory(prefix="rnnlab-similarity-") as scratch:
+        root = Path(scratch)
+        detector = copydetect.CopyDetector(
+            extensions=["py"],
+            noise_t=noise,
+            guarantee_t=noise,
+            display_t=min(threshold, 0.33),
+            same_name_only=True,
+            autoopen=False,
+            silent=True,
+            out_file=str(root / "report.html"),
+        )
+        for module in assignment.modules:
+            stub = assignment.folder / f"{module}.py"
+            if stub.is_file():
+                detector.add_file(str(stub), "boilerplate")
+        owner: dict[str, str] = {}  # the copied file -> its student
+        compared = dict.fromkeys(assignment.modules, 0)
+        skipped = {}
+        for index, entry in enumerate(entries):
+            dest = root / f"{index:05d}"
+            try:
+                submission = prepare(entry.path, dest, assignment.modules)
+            except SubmissionError as error:
+                skipped[entry.student] = str(error)
+                continue
+            for module in assignment.modules:
+                path = dest / f"{module}.py"
+                if module in submission.problems or not path.is_file():
+                    continue
+                detector.add_file(str(path))
+                owner[str(path)] = entry.student
+                compared[module] += 1
+        pairs: list[Pair] = []
+        report = ""
+        if detector.test_files:
+            detector.run()
+            pairs = _pairs(detector, owner)
+            with warnings.catch_warnings():  # its own use of importlib.resources
+                warnings.simplefilter("ignore", DeprecationWarning)
+                report = detector.generate_html_report(output_mode="return") or ""
+        report = _readable(report, root, entries) if report else _empty_report(compared)
+    pairs.sort(key=lambda p: (-p.score, p.module, p.students))
+    return Comparison(pairs, threshold, compared, skipped, report)
+
+
+def _pairs(detector, owner: dict[str, str]) -> list[Pair]:
+    files = detector.test_files
+    pairs = []
+    for i, first in enumerate(files):
+        for j in range(i + 1, len(files)):
+            second = files[j]
+            if Path(first).name != Path(second).name:
+                continue
+            similarity = detector.similarity_matrix[i, j]
+            if similarity[0] < 0:  # skipped (not read)
+                continue
+            pairs.append(
+                Pair(
+                    module=Path(first).stem,
+                    students=(owner[first], owner[second]),
+                    similarity=(float(similarity[0]), float(similarity[1])),
+                    tokens=int(detector.token_overlap_matrix[i, j]),
+                )
+            )
+    return pairs
+
+
+HEAD = (
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
+    "style-src 'unsafe-inline'\">"
+)
+NOTE = (
+    '<p style="text-align: center"><b>For the instructor only</b>: students\' code. Each file '
+    "is named <i>student/module.py</i>; a pair's two shares are how much of each file (beyond "
+    "the stub) is found in the other. A high share is a reason to look, not a verdict.</p>"
+)
+
+
+def _readable(report: str, root: Path, entries: list[classroom.Entry]) -> str:
+    """copydetect's report without network resources, with student ids (escaped) for paths."""
+    report = re.sub(r"<link [^>]*https://[^>]*>", "", report)
+    report = re.sub(r"<script [^>]*https://[^>]*></script>", "", report)
+    report = re.sub(r"<button [^>]*data-bs-toggle[^>]*>.*?</button>", "", report, flags=re.S)
+    prefix = re.escape(str(root)) + r"/(\d{5})/"
+    report = re.sub(prefix, lambda m: html.escape(entries[int(m[1])].student) + "/", report)
+    report = report.replace("<head>", "<head>\n" + HEAD, 1)
+    return report.replace("<h2>Overview</h2>", NOTE + "\n<h2>Overview</h2>", 1)
+
+
+def _empty_report(compared: dict[str, int]) -> str:
+    counts = ", ".join(f"{html.escape(m)}: {n}" for m, n in compared.items())
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8">{HEAD}<title>Copy Detection '
+        f"Report</title></head><body><p>Nothing to compare ({counts}).</p></body></html>\n"
+    )
+
+
+def write(
+    folder: Path,
+    reports: Path,
+    *,
+    assignment: Assignment | None = None,
+    threshold: float = THRESHOLD,
+) -> Comparison:
+    """Compare the submissions in ``folder``; write ``similarity.html`` and ``.json`` in
+    ``reports``."""
+    comparison = compare(folder, assignment=assignment, threshold=threshold)
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "similarity.html").write_text(comparison.html, encoding="utf-8")
+    (reports / "similarity.json").write_text(
+        json.dumps(comparison.as_json(), indent=1), encoding="utf-8"
+    )
+    return comparison

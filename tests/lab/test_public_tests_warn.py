@@ -1,0 +1,210 @@
+"""The public tests warn of the hidden points, and say so as the grader does.
+
+Every hidden test names, in the manifest (``public``), the public tests of its
+clause; each known buggy submission fails a public test of the question it loses
+points on; a failed public test reads the same in ``rnnlab check``, in the
+notebook's ``grader.check`` (``tests/local.py`` and otter's OK tests) and in the
+kit's pytest; and Gradescope shows each hidden test when the manifest says.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import submissions
+
+from autograder import ROOT
+from autograder.cli import tables
+from autograder.formats import results
+from autograder.grading.grade import grade
+from autograder.kit.build import student_ok_tests
+from autograder.kit.hidden_list import hidden_summary
+from autograder.model import rubric
+from autograder.model.outcome import Outcome, Report
+from autograder.model.visibility import HIDDEN_VISIBILITY
+
+LAB = submissions.LAB
+NUMPY_BUGS = [
+    b for b in submissions.BUGGY if LAB.question(submissions.question_lost(b)).profile == "numpy"
+]
+GRAPH_BUGS = [b for b in submissions.BUGGY if b not in NUMPY_BUGS]
+
+
+def test_every_hidden_test_names_public_tests_of_its_clause():
+    assert any(LAB.questions) and LAB.path.read_text().count("require_public = true") == 1
+    for question in LAB.questions:
+        public = {t.id for t in question.tests if t.visibility == "public"}
+        named = set()
+        for test in question.tests:
+            if test.visibility == "hidden":
+                assert test.public, f"{question.id}.{test.id} names no public test"
+                assert set(test.public) <= public, f"{question.id}.{test.id}"
+                named |= set(test.public)
+        # and every public test warns of some hidden clause
+        assert named == public, f"{question.id}: {sorted(public - named)} guard no hidden test"
+
+
+def test_the_points_are_on_one_scale():
+    public = sum(t.points for q in LAB.questions for t in q.tests if t.visibility == "public")
+    assert LAB.total == 100 and public == 24
+    report = grade(ROOT / "assignment", questions=[LAB.question("vocab")], public_only=True)
+    hidden = sum(t.points for t in LAB.question("vocab").tests if t.visibility == "hidden")
+    assert tables.scale(report) == (
+        f"0 of the 3 public points; {hidden:g} more points are graded by hidden tests after "
+        "you submit"
+    )
+
+
+def kit_tests(folder: Path) -> Path:
+    """The kit's tests/ folder, as ``rnnlab build`` makes it, with the list of hidden tests."""
+    tests = folder / "tests"
+    shutil.copytree(
+        LAB.public_tests, tests, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache")
+    )
+    (tests / "HIDDEN.md").write_text(hidden_summary(LAB))
+    return tests
+
+
+def in_the_kit(tests: Path, impl: Path, script: str) -> str:
+    """Run ``script`` in the kit's tests folder on the modules in ``impl``: its stdout."""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tests,
+        env={**os.environ, "RNNLAB_IMPL": str(impl)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def public_failures(bug: Path, folder: Path) -> dict[str, str]:
+    lost = LAB.question(submissions.question_lost(bug))
+    report = grade(folder, questions=[lost], public_only=True)
+    assert report.grader_errors == []
+    return {o.test.id: o.output for o in report.outcomes if not o.passed}
+
+
+@pytest.mark.parametrize("bug", NUMPY_BUGS, ids=lambda p: p.stem)
+def test_a_buggy_submission_fails_a_public_test_and_the_kit_says_the_same(bug, tmp_path):
+    folder = submissions.spliced(bug, tmp_path / "submission")
+    failed = public_failures(bug, folder)
+    assert failed, f"{bug.stem} passes every public test of its question"
+    module = LAB.question(submissions.question_lost(bug)).module
+    tests = kit_tests(tmp_path / "kit")
+    runs = f"{{t: local.run({module!r}, t) for t in {list(failed)!r}}}"
+    script = f"import json, local; print(json.dumps({runs}))"
+    assert json.loads(in_the_kit(tests, folder, script)) == failed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bug", GRAPH_BUGS, ids=lambda p: p.stem)
+def test_a_buggy_graph_fails_a_public_test(bug, tmp_path):
+    folder = submissions.spliced(bug, tmp_path / "submission")
+    assert public_failures(bug, folder), f"{bug.stem} passes every public test of its question"
+
+
+def test_a_failure_names_the_call_the_mistake_and_the_hidden_points(tmp_path):
+    bug = submissions.HERE / "buggy" / "vocab_alphabetical_ties.py"
+    failed = public_failures(bug, submissions.spliced(bug, tmp_path / "s"))
+    assert failed == {
+        "ties_go_to_the_word_seen_first": (
+            "vocab.build_vocab(['movie good', 'movie bad']) returned "
+            "{'movie': 1, 'bad': 2, 'good': 3}\n"
+            "This is what ties broken alphabetically gives: a tie goes to the word seen first.\n"
+            "assert {'movie': 1, 'bad': 2, 'good': 3} == {'movie': 1, 'good': 2, 'bad': 3}\n"
+            "Hidden tests of the same clause, graded after you submit: "
+            "see 'build_vocab: ties go to the word that occurs first' (2 points)."
+        )
+    }
+
+
+def test_the_notebooks_check_and_the_kits_pytest_print_only_that(tmp_path):
+    bug = submissions.HERE / "buggy" / "splits_odd_row_to_validation.py"
+    folder = submissions.spliced(bug, tmp_path / "submission")
+    expected = public_failures(bug, folder)["the_odd_row_goes_to_test"]
+    tests = kit_tests(tmp_path / "kit")
+    (tests.parent / "splits_ok.py").write_text(student_ok_tests(LAB)["splits.py"])
+    script = (
+        "import os, json; os.chdir('..')\n"
+        "from otter.test_files.ok_test import OKTestFile\n"
+        "test = OKTestFile.from_file('splits_ok.py'); test.run({})\n"
+        "print(json.dumps([r.message for r in test.test_case_results]))\n"
+    )
+    messages = json.loads(in_the_kit(tests, folder, script))
+    assert messages[2] == f"❌ Test case failed\n{expected}\n"  # no doctest transcript
+    assert [m for i, m in enumerate(messages) if i != 2] == ["✅ Test case passed"] * 4
+
+    pytest_run = in_the_kit(
+        tests,
+        folder,
+        "import pytest, sys; sys.exit(pytest.main(['test_splits.py', '-q', '-p', "
+        "'no:cacheprovider']) * 0)",
+    )
+    assert re.search(rf"_ test_the_odd_row_goes_to_test _+\n{re.escape(expected)}\n", pytest_run)
+    assert "raises.py" not in pytest_run and "Traceback" not in pytest_run
+    assert (
+        "public checks: 2 of the 24 public points; 76 more points are graded by hidden tests "
+        "after you submit" in pytest_run
+    )
+
+
+def test_a_failed_pytest_raises_reads_the_same_everywhere(tmp_path):
+    bug = submissions.HERE / "buggy" / "splits_no_checks.py"
+    failed = public_failures(bug, submissions.spliced(bug, tmp_path / "s"))
+    said = failed["split_frac_above_1_is_a_value_error"]
+    assert "DID NOT RAISE: expected ValueError, but none was raised" in said
+    assert said.startswith("splits.split_data(array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),")
+
+
+# -- what Gradescope shows, and when ---------------------------------------------------------
+
+
+def outcome(shown: str, passed: bool, grader_error: str | None = None) -> Outcome:
+    test = rubric.Test("t", "a clause", 2.0, "hidden", shown=shown, public=("small_case",))
+    return Outcome(LAB.questions[0], test, passed, "case [3, 1] gave 4", grader_error)
+
+
+@pytest.mark.parametrize("shown", sorted(HIDDEN_VISIBILITY))
+def test_each_hidden_visibility_is_a_gradescope_visibility(shown):
+    for passed in (True, False):
+        entries = results.gradescope(Report([outcome(shown, passed)], 1.0))["tests"]
+        assert sum(e["max_score"] for e in entries) == 2.0
+        if shown != "pass_fail_now":
+            [entry] = entries
+            assert entry["visibility"] == HIDDEN_VISIBILITY[shown].gradescope
+            assert entry["output"] == "case [3, 1] gave 4"
+
+
+def test_pass_fail_now_shows_the_verdict_now_and_the_case_after_the_due_date():
+    [passed] = results.gradescope(Report([outcome("pass_fail_now", True)], 1.0))["tests"]
+    assert passed["visibility"] == "visible" and passed["output"] == "passed"
+    failed, details = results.gradescope(Report([outcome("pass_fail_now", False)], 1.0))["tests"]
+    assert failed["visibility"] == "visible" and failed["status"] == "failed"
+    assert "[3, 1]" not in failed["output"] and "test_small_case" in failed["output"]
+    assert details["visibility"] == "after_due_date" and details["output"] == "case [3, 1] gave 4"
+    assert details["max_score"] == details["score"] == 0
+    fault = outcome("pass_fail_now", False, grader_error="Traceback ...")
+    [entry] = results.gradescope(Report([fault], 1.0))["tests"]
+    assert entry["visibility"] == "visible"  # a grader error reveals no case: said at once
+
+
+def test_the_kits_list_of_hidden_tests():
+    text = hidden_summary(LAB)
+    hidden = [(q, t) for q in LAB.questions for t in q.tests if t.visibility == "hidden"]
+    for question, test in hidden:
+        assert f"| `{question.id}` | {test.title} | {test.points:g} |" in text
+    assert "76 more points are graded by the hidden tests below" in " ".join(text.split())
+    data = json.loads(text.rstrip().splitlines()[-1].removeprefix("<!-- hidden tests: ")[:-4])
+    assert data["points"] == 76
+    assert data["public"]["test_rnn.py::test_truncation_keeps_the_last_steps"] == [
+        ["truncation: bptt_truncate=1 keeps the last step", 3],
+        ["truncation: bptt_truncate=2 keeps the last two steps", 3],
+        ["truncation: bptt_truncate=T-1", 3],
+    ]
