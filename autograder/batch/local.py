@@ -34,6 +34,7 @@ from pathlib import Path
 from autograder.batch.student import grade_one, timeout_row
 from autograder.formats import manifest
 from autograder.formats.classroom import Entry, discover
+from autograder.formats.files import private_folder
 from autograder.formats.gradebook import (
     already_graded,
     append_log,
@@ -260,7 +261,7 @@ def grade_all(
     if on_start is not None:
         on_start(len(todo), len(entries) - len(todo))
     results_dir = gradebook.parent / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(results_dir)
     order = [e.student for e in entries] + [
         s for s in kept if s not in {e.student for e in entries}
     ]

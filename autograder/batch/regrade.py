@@ -30,7 +30,7 @@ from autograder.model.row import WITH_RESULTS, Row, Status
 
 
 def _write_json(data: dict, path: Path) -> None:
-    write_atomic(path, json.dumps(data, indent=2), mode=0o600)
+    write_atomic(path, json.dumps(data, indent=2))
 
 
 # -- grade-all -q: some questions again -----------------------------------------------------
@@ -90,7 +90,7 @@ def grade_questions(entry: Entry, output: Path, assignment: Assignment) -> Row:
         why = f"{type(error).__name__}: {error}"
         return Row(entry.student, 0, {}, Status.GRADER_ERROR.because(why))
     if merged:
-        log.write_text(merged)
+        write_atomic(log, merged)
     else:
         log.unlink(missing_ok=True)
     return Row(

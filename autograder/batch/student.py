@@ -34,7 +34,7 @@ def grade_one(entry: Entry, results_dir: Path, assignment: Assignment | None = N
         return Row(entry.student, 0, {}, Status.GRADER_ERROR.because(why))
     log = results.grader_log(report)
     if log:
-        grader_log_file(output).write_text(log)
+        results.write_text(log, grader_log_file(output))
     scores = {q: sum(o.score for o in outcomes) for q, outcomes in report.by_question().items()}
     status = Status.GRADER_ERROR if log else Status.GRADED
     return Row(entry.student, report.score, scores, status)

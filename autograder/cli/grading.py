@@ -41,13 +41,14 @@ def _grade(args: argparse.Namespace) -> int:
 def _report_grader_errors(report, output: Path | None) -> int:
     """Log the grader's own faults for the instructor; the exit code says whether there were any."""
     from autograder.formats import results
+    from autograder.formats.files import write_atomic
 
     log = results.grader_log(report)
     if not log:
         return 0
     if output is not None:
         path = output.with_name("grader-errors.log")
-        path.write_text(log)
+        write_atomic(path, log)
         where = f"their tracebacks are in {path}"
     else:
         print(log, file=sys.stderr)

@@ -1,4 +1,10 @@
-"""Writing a file whole or not at all: the one atomic write every output of the engine uses."""
+"""Writing the engine's outputs: whole or not at all, and private.
+
+Every file the grader writes about students (the gradebook and its log, ``results/``, reports,
+similarity, exports, grader-error logs) is made ``PRIVATE`` (0600) and every folder it makes
+for them ``PRIVATE_FOLDER`` (0700), whatever the umask: a submission running as another user
+(the permissions tier), or anyone else on the machine, reads none of them.
+"""
 
 import csv
 import io
@@ -6,16 +12,33 @@ import os
 import tempfile
 from pathlib import Path
 
+PRIVATE = 0o600
+PRIVATE_FOLDER = 0o700
 
-def write_atomic(path: Path, data: str | bytes, *, mode: int = 0o644, sync: bool = False) -> None:
+
+def private_folder(folder: Path) -> Path:
+    """Make ``folder`` and its missing parents, each new one ``PRIVATE_FOLDER`` (one that
+    exists is left as it is: it may be the instructor's own)."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    for made in missing:
+        os.chmod(made, PRIVATE_FOLDER)
+    return folder
+
+
+def write_atomic(path: Path, data: str | bytes, *, mode: int = PRIVATE, sync: bool = False) -> None:
     """Write ``data`` (text as UTF-8) to ``path``: readers see the old file or the new, never
     a part of it.
 
     The data goes to a temporary file of a unique name beside ``path`` (two writers never
     share one), which is given ``mode`` and renamed into place; ``sync`` flushes it to disk
-    first. The folder is made if it is missing; the temporary file goes if anything fails.
+    first. Missing folders are made (private for a private file); the temporary file goes
+    if anything fails.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if mode & 0o077:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        private_folder(path.parent)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -30,8 +53,21 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int = 0o644, sync: bool
         raise
 
 
-def write_csv(path: Path, rows: list[list[str]], *, mode: int = 0o644, sync: bool = False) -> None:
+def write_csv(
+    path: Path, rows: list[list[str]], *, mode: int = PRIVATE, sync: bool = False
+) -> None:
     """``rows`` as CSV (Python's dialect, UTF-8), written by ``write_atomic``."""
     text = io.StringIO(newline="")
     csv.writer(text).writerows(rows)
     write_atomic(path, text.getvalue(), mode=mode, sync=sync)
+
+
+def append_private(path: Path, text: str) -> None:
+    """Append ``text`` to the file at ``path``, made ``PRIVATE`` (kept so), whatever the umask."""
+    private_folder(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, PRIVATE)
+    try:
+        os.fchmod(fd, PRIVATE)
+        os.write(fd, text.encode("utf-8"))
+    finally:
+        os.close(fd)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from autograder.errors import RnnlabError
 from autograder.formats import manifest
-from autograder.formats.files import write_csv
+from autograder.formats.files import append_private, write_csv
 from autograder.formats.manifest import Assignment
 from autograder.model.row import FINAL_STATUSES, Row
 
@@ -150,10 +150,9 @@ def grader_log_file(output: Path) -> Path:
 
 def write_gradebook(gradebook: Path, header: list[str], rows: list[list[str]]) -> None:
     """The whole gradebook, whole or not at all, on disk before it is renamed into place."""
-    write_csv(gradebook, [header, *rows], mode=0o600, sync=True)
+    write_csv(gradebook, [header, *rows], sync=True)
 
 
 def append_log(path: Path, line: str) -> None:
-    """One time-stamped line at the end of the batch log ``path``."""
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")
+    """One time-stamped line at the end of the batch log ``path`` (private: it names students)."""
+    append_private(path, f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")

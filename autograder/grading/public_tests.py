@@ -60,7 +60,7 @@ def _rewritten_code(path: Path) -> CodeType:
     code = compile(tree, str(path), "exec", dont_inherit=True)
     with contextlib.suppress(OSError):  # a read-only install: rewrite every time
         # whole or not at all, for a grader beside this one
-        write_atomic(cached, key + marshal.dumps(code))
+        write_atomic(cached, key + marshal.dumps(code), mode=0o644)  # public code's cache
     return code
 
 

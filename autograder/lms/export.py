@@ -122,4 +122,4 @@ def long_csv(gradebook: Path, output: Path, assignment: Assignment) -> int:
 
 
 def _write_csv(output: Path, lines: list[list[str]]) -> None:
-    write_csv(output, lines, mode=0o600)
+    write_csv(output, lines)

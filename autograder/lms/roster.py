@@ -34,6 +34,7 @@ from pathlib import Path
 
 from autograder.errors import UsageError
 from autograder.formats.classroom import Entry
+from autograder.formats.files import write_atomic
 from autograder.formats.gradebook import student_id
 from autograder.model.row import Row, Status
 
@@ -418,8 +419,7 @@ def remember(gradebook: Path, policy: LatePolicy | None) -> None:
     if policy is None:
         path.unlink(missing_ok=True)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(policy.as_json(), indent=1) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(policy.as_json(), indent=1) + "\n")
 
 
 def stamp(

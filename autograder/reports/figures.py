@@ -7,6 +7,7 @@ import statistics
 from pathlib import Path
 
 from autograder.errors import UsageError
+from autograder.formats.files import write_atomic
 from autograder.formats.manifest import Assignment
 from autograder.reports.class_results import Summary
 
@@ -96,4 +97,4 @@ def plot_pass_rates(rates: list[tuple[str, int, int]], path: Path) -> None:
         title=f"pass rate per test ({rates[0][2] if rates else 0} submissions)",
     )
     ax.tick_params(axis="y", labelsize=7)
-    fig.savefig(path, dpi=100)
+    write_atomic(path, _figure_png(fig))

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.formats import manifest
-from autograder.formats.files import write_atomic
+from autograder.formats.files import private_folder, write_atomic
 from autograder.formats.manifest import Assignment
 from autograder.reports.class_results import (
     Student,
@@ -322,7 +322,7 @@ def write(gradebook: Path, assignment: Assignment | None = None) -> Written:
     assignment = assignment or manifest.current()
     students = load_class(gradebook, assignment)
     out = gradebook.parent / "reports"
-    (out / "students").mkdir(parents=True, exist_ok=True)
+    private_folder(out / "students")
     pages = []
     for student in students:
         path = out / "students" / page_name(student.id)
@@ -338,7 +338,7 @@ def write(gradebook: Path, assignment: Assignment | None = None) -> Written:
     class_html = out / "class.html"
     _write_text(class_html, class_page(summary, assignment, similarity))
     class_png = out / "class.png"
-    class_png.write_bytes(class_figure_png(summary, assignment))
+    write_atomic(class_png, class_figure_png(summary, assignment))
     return Written(pages, class_html, class_png)
 
 

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder.formats import classroom, manifest
+from autograder.formats.files import write_atomic
 from autograder.formats.manifest import Assignment
 
 THRESHOLD = 0.7
@@ -215,9 +216,6 @@ def write(
     """Compare the submissions in ``folder``; write ``similarity.html`` and ``.json`` in
     ``reports``."""
     comparison = compare(folder, assignment=assignment, threshold=threshold)
-    reports.mkdir(parents=True, exist_ok=True)
-    (reports / "similarity.html").write_text(comparison.html, encoding="utf-8")
-    (reports / "similarity.json").write_text(
-        json.dumps(comparison.as_json(), indent=1), encoding="utf-8"
-    )
+    write_atomic(reports / "similarity.html", comparison.html)
+    write_atomic(reports / "similarity.json", json.dumps(comparison.as_json(), indent=1))
     return comparison

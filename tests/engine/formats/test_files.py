@@ -1,4 +1,4 @@
-"""The one atomic write: whole or not at all, never a shared temporary, the mode asked for."""
+"""The one atomic write: whole or not at all, never a shared temporary, private unless asked."""
 
 import os
 import stat
@@ -12,9 +12,9 @@ def test_text_and_bytes_land_whole_with_their_mode(tmp_path):
     path = tmp_path / "new" / "folder" / "results.json"
     files.write_atomic(path, "héllo")
     assert path.read_bytes() == "héllo".encode()
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
-    files.write_atomic(path, b"\x00\x01", mode=0o600, sync=True)
-    assert path.read_bytes() == b"\x00\x01" and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == files.PRIVATE  # the default: outputs are private
+    files.write_atomic(path, b"\x00\x01", mode=0o644, sync=True)
+    assert path.read_bytes() == b"\x00\x01" and stat.S_IMODE(path.stat().st_mode) == 0o644
     assert os.listdir(path.parent) == ["results.json"]
 
 
