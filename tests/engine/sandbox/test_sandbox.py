@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -585,3 +586,22 @@ def test_a_zygote_that_dies_between_sandboxes_is_replaced_at_once(submission, mo
         running.import_module("probe", timeout=10)
         assert call(running, "whoami")
     assert not dying.alive
+
+
+@pytest.mark.parametrize("name", ["SIGKILL", "SIGTERM", "SIGSEGV"])
+def test_the_guard_ends_as_its_worker_did_even_killed(name):
+    """The permissions tier's guard passes a worker's end on: a SIGKILL (the kernel's OOM
+    killer's) too, which cannot be given a handler (``signal.signal`` raises EINVAL)."""
+    import subprocess
+
+    number = int(getattr(signal, name))
+    code = (
+        "import os, sys\n"
+        f"sys.path.insert(0, {str(inside.INSIDE_CODE)!r})\n"
+        "import launcher\n"
+        "child = os.fork()\n"
+        f"if child == 0:\n    os.kill(os.getpid(), {number})\n"
+        "launcher.exit_as(os.waitpid(child, 0)[1])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == -number and done.stderr == ""
