@@ -178,11 +178,7 @@ def check_requirements(client: "Client", assignment: Assignment) -> None:
         client.close()  # nothing will be graded on it
         worker, what = short[0]
         others = f" (and {len(short) - 1} more of the {len(lacking)} workers)" * (len(short) > 1)
-        raise requirements.RequirementsError(
-            f"the Dask worker {worker}{others} lacks what {assignment.name} needs to be graded: "
-            f"{'; '.join(what)}. Install the assignment's requirements on every worker; "
-            "nothing was graded"
-        )
+        raise requirements.refusal(assignment, f"the Dask worker {worker}{others}", what)
 
 
 def describe(client: "Client") -> str:

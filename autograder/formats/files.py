@@ -19,7 +19,11 @@ PRIVATE_FOLDER = 0o700
 def private_folder(folder: Path) -> Path:
     """Make ``folder`` and its missing parents, each new one ``PRIVATE_FOLDER`` (one that
     exists is left as it is: it may be the instructor's own)."""
-    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    missing = []
+    for path in (folder, *folder.parents):
+        if path.exists():
+            break
+        missing.append(path)
     folder.mkdir(parents=True, exist_ok=True)
     for made in missing:
         os.chmod(made, PRIVATE_FOLDER)

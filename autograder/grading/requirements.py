@@ -42,12 +42,17 @@ def missing(requirements: Iterable[str]) -> list[str]:
     return lacking
 
 
+def refusal(assignment: Assignment, where: str, lacking: list[str]) -> RequirementsError:
+    """The one-line refusal: what ``where`` lacks (``missing``) of ``assignment``'s needs."""
+    return RequirementsError(
+        f"{where} lacks what {assignment.name} needs to be graded: {'; '.join(lacking)}. "
+        "Install the assignment's requirements first (the manifest's requirements); "
+        "nothing was graded"
+    )
+
+
 def check(assignment: Assignment, where: str = "this Python") -> None:
     """Raise ``RequirementsError`` unless ``where`` has every requirement of ``assignment``."""
     lacking = missing(assignment.requirements)
     if lacking:
-        raise RequirementsError(
-            f"{where} lacks what {assignment.name} needs to be graded: {'; '.join(lacking)}. "
-            "Install the assignment's requirements first (the manifest's requirements); "
-            "nothing was graded"
-        )
+        raise refusal(assignment, where, lacking)

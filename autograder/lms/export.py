@@ -68,7 +68,7 @@ def canvas(
             name = _nth(names, i) or (row["student"] if members == 1 else "")
             sid, email = _nth(sids, i), _nth(emails, i)
             lines.append([safe_cell(name), "", safe_cell(sid), safe_cell(email), "", score])
-    _write_csv(output, lines)
+    write_csv(output, lines)
     return len(lines) - 2, blank
 
 
@@ -117,9 +117,5 @@ def long_csv(gradebook: Path, output: Path, assignment: Assignment) -> int:
                     safe_cell(str(entry.get("visibility", ""))),
                 ]
             )
-    _write_csv(output, lines)
-    return len(lines) - 1
-
-
-def _write_csv(output: Path, lines: list[list[str]]) -> None:
     write_csv(output, lines)
+    return len(lines) - 1

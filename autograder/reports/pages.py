@@ -326,7 +326,7 @@ def write(gradebook: Path, assignment: Assignment | None = None) -> Written:
     pages = []
     for student in students:
         path = out / "students" / page_name(student.id)
-        _write_text(path, student_page(student, assignment))
+        write_atomic(path, student_page(student, assignment))
         pages.append(path)
     summary = summarize(students, assignment)
     similarity_json = out / "similarity.json"
@@ -336,11 +336,7 @@ def write(gradebook: Path, assignment: Assignment | None = None) -> Written:
         else None
     )
     class_html = out / "class.html"
-    _write_text(class_html, class_page(summary, assignment, similarity))
+    write_atomic(class_html, class_page(summary, assignment, similarity))
     class_png = out / "class.png"
     write_atomic(class_png, class_figure_png(summary, assignment))
     return Written(pages, class_html, class_png)
-
-
-def _write_text(path: Path, text: str) -> None:
-    write_atomic(path, text)

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 import submissions
-from batches import interrupt_after_first_row, read
+from batches import interrupt_after_first_row, read, wait_for_a_row
 
 from autograder import ROOT
 from autograder.batch import local as batch
@@ -92,9 +92,7 @@ def test_a_killed_batch_keeps_its_rows_and_resumes(tmp_path):
         start_new_session=True,
         env={**os.environ, "TMPDIR": str(scratch)},
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not gradebook.exists() or len(read(gradebook)) < 1):
-        time.sleep(0.2)
+    wait_for_a_row(gradebook)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     kept = read(gradebook)
