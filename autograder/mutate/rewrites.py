@@ -154,7 +154,8 @@ def reorder(
     module: ast.Module, function: ast.FunctionDef, rng: random.Random, declared: Declared
 ) -> Iterator[str]:
     """Two neighbouring statements of one block swapped, when neither touches a name the
-    other reads or writes, and neither leaves the block (guards that only raise may swap)."""
+    other reads or writes, and neither leaves the block (guards that only raise the same
+    exception type may swap: an input both refuse must still raise that type)."""
     pairs = []
     for block, first in _blocks(function.body):
         for i in range(first, len(block) - 1):
@@ -200,19 +201,23 @@ def _exits(node: ast.AST) -> bool:
     )
 
 
-def _guard(node: ast.AST) -> bool:
-    """``if <test>: raise ...`` with nothing else."""
-    return (
+def _guard(node: ast.AST) -> str | None:
+    """For ``if <test>: raise E(...)`` with nothing else, the source of ``E``; else None."""
+    if not (
         isinstance(node, ast.If)
         and not node.orelse
         and len(node.body) == 1
         and isinstance(node.body[0], ast.Raise)
-    )
+        and node.body[0].exc is not None
+    ):
+        return None
+    exc = node.body[0].exc
+    return ast.unparse(exc.func if isinstance(exc, ast.Call) else exc)
 
 
 def _independent(a: ast.stmt, b: ast.stmt) -> bool:
-    if _guard(a) and _guard(b):
-        pass  # both only check and raise: either order raises for a bad input
+    if _guard(a) is not None and _guard(a) == _guard(b):
+        pass  # both only check and raise the same type: either order raises it
     elif _exits(a) or _exits(b) or isinstance(a, ast.Expr) or isinstance(b, ast.Expr):
         return False
     read_a, wrote_a = _names(a)
