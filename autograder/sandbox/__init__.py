@@ -24,7 +24,15 @@ How confined the worker is depends on the machine: three tiers (``isolation()``,
   guard process kills what that user left and removes its IPC objects and
   temporary files, also if the grader dies.
 - ``none`` ("limits only"; not root, no namespaces): separate processes and
-  limits; the submission can do what the grader's user can (see the note).
+  limits, as the grader's own user.
+
+In every tier, where the kernel offers them (``confine``): Landlock (``landlock_abi()``)
+lets the worker read only the namespaces tier's allow-list and write only its own folder,
+connect no TCP socket (ABI 4), and reach no process outside it by signal or abstract Unix
+socket (ABI 6); in the permissions tier it replaces the ``chmod``, kept only where Landlock
+is missing. A system-call allow-list (``syscalls``, Docker's default profile less sockets
+other than ``AF_UNIX``, POSIX queues, io_uring, ptrace, BPF, keyrings and mounts) is loaded
+last. The isolation note says what held.
 
 In every tier: a wall-clock timeout per call, a memory cap per process
 (``RLIMIT_AS``), a CPU cap, a file-size cap, the submission's printing kept to
@@ -37,8 +45,9 @@ counts per user) bounds that sandbox alone.
 
 The package is split by concern: ``errors``, ``limits``, ``tiers``, ``view`` (the
 namespaces tier's root), ``cgroups``, ``uids``, ``lockdown`` (the permissions tier),
-``process`` (``Sandbox``), ``removal``, ``warm`` (zygotes), and ``inside/``: the code that
-runs in the sandbox, which never imports the engine. The names below are its public API.
+``process`` (``Sandbox``), ``removal``, ``warm`` (zygotes), ``syscalls``, and ``inside/``:
+the code that runs in the sandbox, which never imports the engine. The names below are its
+public API.
 """
 
 from autograder.sandbox.cgroups import Cgroups, cgroup_bounds
@@ -53,12 +62,14 @@ from autograder.sandbox.errors import (
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.lockdown import PERMISSION_CHANGES, lock_down, restore_permissions
 from autograder.sandbox.process import OUTPUT_KEPT, Sandbox
+from autograder.sandbox.syscalls import program as syscall_program
 from autograder.sandbox.tiers import (
     TIER_NAMES,
     TIERS,
     available_tiers,
     describe_isolation,
     isolation,
+    landlock_abi,
 )
 from autograder.sandbox.uids import UID_BASE, UID_COUNT, claim_uid, release_uid
 from autograder.sandbox.view import allow_list
@@ -84,8 +95,10 @@ __all__ = [
     "claim_uid",
     "describe_isolation",
     "isolation",
+    "landlock_abi",
     "lock_down",
     "release_uid",
     "restore_permissions",
     "student_error",
+    "syscall_program",
 ]

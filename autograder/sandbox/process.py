@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+from autograder.sandbox import syscalls, view
 from autograder.sandbox import warm as _warm
 from autograder.sandbox.cgroups import Cgroups
 from autograder.sandbox.errors import SandboxCrash, SandboxSetupError, SandboxTimeout, student_error
@@ -24,9 +25,8 @@ from autograder.sandbox.inside import launcher as _launcher
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.lockdown import lock_down
 from autograder.sandbox.removal import remove_tree
-from autograder.sandbox.tiers import NAMESPACE_FLAGS, TIERS, isolation, user_flags
+from autograder.sandbox.tiers import NAMESPACE_FLAGS, TIERS, isolation, landlock_abi, user_flags
 from autograder.sandbox.uids import claim_uid, release_uid
-from autograder.sandbox.view import INSIDE, own_package_dirs, python_paths, root_plan
 
 OUTPUT_KEPT = 64 << 10
 START_TIMEOUT = 120.0
@@ -122,7 +122,7 @@ class Sandbox:
         requests_r, self._requests = os.pipe()
         self._replies, replies_w = os.pipe()
         if tier == "namespaces":
-            where = INSIDE
+            where = view.INSIDE
         else:
             where = {"work": str(work), "tmp": str(work), "runtime": str(runtime)}
         config = {
@@ -145,12 +145,14 @@ class Sandbox:
             ],
             "env": self._env(where["work"], where["tmp"]),
             "user_namespace": bool(user_flags()),
+            "landlock": self._landlock(where),
+            "seccomp": syscalls.encoded(),
         }
         command = [sys.executable, "-I", str(runtime / "launcher.py")]
         if tier == "namespaces":
             root = folder / "root"
             root.mkdir()
-            config.update(root_plan([*self.hidden, self.submission.resolve().parent]))
+            config.update(view.root_plan([*self.hidden, self.submission.resolve().parent]))
             config.update(
                 root=str(root),
                 staging=str(work),
@@ -161,7 +163,8 @@ class Sandbox:
             command = ["unshare", *user_flags(), *NAMESPACE_FLAGS, *command]
         elif tier == "permissions":
             folder.chmod(0o711)  # its user passes through to its folders, lists nothing
-            self._lock_down()
+            if not config["landlock"]:  # Landlock keeps the worker out without a chmod
+                self._lock_down()
         if self.warm:
             self._fork(config, requests_r, replies_w)
             return
@@ -235,9 +238,16 @@ class Sandbox:
         """Before any submission code runs: what its user must not read, it cannot."""
         from autograder import ROOT
 
-        protected = [ROOT, *own_package_dirs(), *self.hidden, Path.home()]
+        protected = [ROOT, *view.own_package_dirs(), *self.hidden, Path.home()]
         protected.append(self.submission.resolve().parent)
-        lock_down(protected, keep=[*python_paths(), self._folder])
+        lock_down(protected, keep=[*view.python_paths(), self._folder])
+
+    def _landlock(self, where: dict) -> dict | None:
+        """What Landlock lets the worker read and write; None without Landlock."""
+        if not landlock_abi():
+            return None
+        zygote = [self.zygote().folder] if self.warm and self.tier != "namespaces" else []
+        return view.landlock_rules(self.tier, where["work"], where["runtime"], self.hidden, zygote)
 
     def _wait_for_hello(self) -> None:
         """The worker's first frame says it runs; nothing of the submission's has run yet."""

@@ -138,3 +138,35 @@ def allow_list(hidden: list[Path] = ()) -> list[str]:
     fixed = ["/proc", "/runtime", "/sandbox", "/dev/shm", "/dev/fd"]
     fixed += ["/dev/stdin", "/dev/stdout", "/dev/stderr"] + ["/tmp"] * plan["tmp"]
     return sorted({*plan["system"], *plan["binds"], *plan["etc"], *GENERATED_ETC, *devices, *fixed})
+
+
+def landlock_rules(
+    tier: str, work: str, runtime: str, hidden: list[Path], extra: list[Path] = ()
+) -> dict:
+    """What Landlock lets a sandbox's worker read and write (``confine.restrict``).
+
+    In the namespaces tier its root holds only the allow-list already: it may read all of
+    it and write to its own file system. Elsewhere it sees the machine, so the rules are the
+    namespaces tier's allow-list itself: the system's libraries, the Python installation
+    without rnnlab's own packages, ``/proc``, five devices, the runtime files (and ``extra``,
+    a zygote's copy of them), read-only; its own folder, read and write.
+    """
+    devices = [f"/dev/{name}" for name in _launcher.DEVICES]
+    if tier == "namespaces":
+        return {"read": ["/"], "write": ["/sandbox", "/tmp", "/dev/shm", *devices]}
+    plan = root_plan(hidden)
+    hidden = [Path(p) for p in plan["covers"]]
+    folders = [Path(p) for p in (*plan["system"], *plan["binds"])]
+    read = [str(p) for folder in folders for p in _beneath(folder, hidden)]
+    read += [*plan["etc"], "/proc", runtime, *map(str, extra), *devices]
+    return {"read": read, "write": [work, *devices]}
+
+
+def _beneath(folder: Path, hidden: list[Path]) -> list[Path]:
+    """``folder``, or, when a ``hidden`` path lies in it, each of its entries but that one
+    (Landlock only adds rights: what is inside an allowed folder cannot be taken back)."""
+    if folder in hidden:
+        return []
+    if not any(h.is_relative_to(folder) for h in hidden) or folder.is_symlink():
+        return [folder]
+    return [p for child in sorted(folder.iterdir()) for p in _beneath(child, hidden)]

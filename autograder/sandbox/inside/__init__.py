@@ -9,7 +9,7 @@ from pathlib import Path
 
 INSIDE_CODE = Path(__file__).parent
 """The folder of the code that runs inside the sandbox."""
-RUNTIME_FILES = ("worker.py", "wire.py", "launcher.py")
+RUNTIME_FILES = ("worker.py", "wire.py", "launcher.py", "confine.py")
 ZYGOTE = "zygote.py"
 """The runtime file a warm sandbox's zygote runs (``warm``)."""
 HELPER = "rnnlab_helper.py"

@@ -297,6 +297,7 @@ def test_namespaces_hide_the_grader_and_block_writes_and_network(box, tmp_path):
 
 def test_without_namespaces_the_results_say_so(monkeypatch, tmp_path):
     monkeypatch.setenv("RNNLAB_SANDBOX", "none")
+    monkeypatch.setenv("RNNLAB_LANDLOCK", "0")
     assert "could read files" in sandbox_module.describe_isolation()
     folder = tmp_path / "submission"
     folder.mkdir()
@@ -440,7 +441,7 @@ def test_a_worker_that_dies_before_its_hello_is_a_setup_error(
 @pytest.mark.parametrize("warm", ["0", "1"])
 def test_a_missing_runtime_file_is_a_setup_error(submission, monkeypatch, made_folders, warm):
     monkeypatch.setenv("RNNLAB_WARM", warm)
-    monkeypatch.setattr(process, "RUNTIME_FILES", ("worker.py", "launcher.py"))
+    monkeypatch.setattr(process, "RUNTIME_FILES", ("worker.py", "launcher.py", "confine.py"))
     with pytest.raises(SandboxSetupError, match="No module named 'wire'"):
         Sandbox(submission).start()
     assert made_folders and not any(p.exists() for p in made_folders)
