@@ -80,7 +80,8 @@ def compare_dask(work: Path, students: int, assignment: list[str]) -> int:
     local = grade_all(work, "w2", "--workers", "2", assignment=assignment) / students
     (work / "cluster").mkdir()
     with local_cluster(work / "cluster", workers=2) as cluster:
-        dask = grade_all(work, "dask", "--scheduler", cluster.address, assignment=assignment)
+        on = ["--scheduler", cluster.address, "--tls", str(cluster.tls)]
+        dask = grade_all(work, "dask", *on, assignment=assignment)
     dask /= students
     rows = [_rows(work / name / "gradebook.csv") for name in ("w2", "dask")]
     differ = sorted(s for s in rows[0] if rows[0][s] != rows[1].get(s))

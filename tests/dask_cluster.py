@@ -1,10 +1,13 @@
-"""A real Dask cluster on this machine, for the tests and the benchmark: ``dask scheduler`` on
-a free port and ``dask worker ADDRESS --nthreads 1 --nworkers 1`` processes, each in its own
-process group (killed whole, sandboxes and all) and with its own TMPDIR (where its sandboxes'
-files are: a leftover process names it)."""
+"""A real Dask cluster on this machine, for the tests and the benchmark: the class's
+certificates (``certificates.init``), then ``dask scheduler`` on a free loopback port and
+``dask worker tls://ADDRESS --nthreads 1`` processes started with the very commands ``rnnlab
+cluster init`` prints (TLS, mutual), each in its own process group (killed whole, sandboxes
+and all) and with its own TMPDIR (where its sandboxes' files are: a leftover process names
+it)."""
 
 import contextlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -13,12 +16,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import ROOT
+from autograder.batch import certificates, cluster
+
 DASK = Path(sys.executable).with_name("dask")
 
 
 @dataclass
 class Cluster:
     address: str
+    tls: Path
+    """The class's certificates: ``grade-all --tls``."""
     scheduler: subprocess.Popen
     workers: list[subprocess.Popen]
     scratch: list[Path]
@@ -29,6 +37,10 @@ class Cluster:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+    def client(self):
+        """A ``distributed.Client`` of this cluster, as ``grade-all --tls`` makes it."""
+        return cluster.connect(self.address, certificates.client(self.tls))
 
 
 def _free_port() -> int:
@@ -51,27 +63,27 @@ def _start(command: list[str], folder: Path, log: str, env: dict | None = None):
 
 @contextlib.contextmanager
 def local_cluster(folder: Path, workers: int = 2) -> Iterator[Cluster]:
-    """A scheduler and ``workers`` one-thread workers, all connected; always torn down."""
-    from distributed import Client
-
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    host, port = address.removeprefix("tcp://").split(":")
-    scheduler = _start(
-        ["scheduler", "--host", host, "--port", port, "--no-dashboard"], folder, "scheduler.log"
-    )
-    cluster = Cluster(address, scheduler, [], [])
+    """A scheduler and ``workers`` one-thread workers, all connected over TLS; always torn
+    down."""
+    tls = folder / "tls"
+    certificates.init(tls)
+    port = _free_port()
+    commands = certificates.setup_commands(tls, "127.0.0.1", port)
+    scheduler_command, worker_command = (shlex.split(line)[1:] for _, line in commands[:2])
+    scheduler = _start([*scheduler_command, "--host", "127.0.0.1"], folder, "scheduler.log")
+    running = Cluster(f"tls://127.0.0.1:{port}", tls, scheduler, [], [])
     try:
         for i in range(workers):
             scratch = folder / f"worker{i}-tmp"
             scratch.mkdir()
-            command = ["worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard"]
-            cluster.workers.append(
-                _start(command, folder, f"worker{i}.log", {"TMPDIR": str(scratch)})
-            )
-            cluster.scratch.append(scratch)
-        with Client(address, timeout=60, set_as_default=False) as client:
+            # PYTHONPATH: the workers grade with this checkout's engine, as the client does (the
+            # venv's editable install may be another checkout's)
+            env = {"TMPDIR": str(scratch), "PYTHONPATH": str(ROOT)}
+            running.workers.append(_start(worker_command, folder, f"worker{i}.log", env))
+            running.scratch.append(scratch)
+        with running.client() as client:
             client.wait_for_workers(workers, timeout=120)
-        yield cluster
+        yield running
     finally:
-        for process in [*cluster.workers, scheduler]:
-            cluster.kill(process)
+        for process in [*running.workers, scheduler]:
+            running.kill(process)

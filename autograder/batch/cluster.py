@@ -21,6 +21,11 @@ goes on. A cancelled task that is already running finishes on its worker (a
 thread cannot be killed) within its sandboxes' own budgets. On Ctrl-C the
 client cancels what is left and leaves.
 
+The cluster is reached over TLS only, each end showing a certificate of the class's CA
+(``certificates``: ``rnnlab cluster init``): whoever reaches a Dask scheduler runs code in
+its workers, and a submission on a worker can reach it (issue 20). A ``tcp://`` address is
+refused before anything is imported or written.
+
 dask's ``distributed`` is an optional extra, imported only when a cluster is used.
 """
 
@@ -38,6 +43,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from autograder.batch import certificates
 from autograder.batch.student import grade_one, timeout_row
 from autograder.errors import UsageError
 from autograder.formats import manifest, results
@@ -150,20 +156,47 @@ def _scratch() -> Path:
     return folder
 
 
-def connect(address: str) -> "Client":
-    """A client of the Dask scheduler at ``address``; ``UsageError`` if dask is missing or
-    no scheduler answers there."""
+def credentials(address: str, tls: Path | None) -> certificates.Identity:
+    """The client's certificates for the scheduler at ``address``: ``UsageError`` unless it
+    is a ``tls://`` address and ``tls`` (a folder ``cluster init`` wrote) holds them."""
+    scheme = address.split("://", 1)[0] if "://" in address else "tcp"  # Dask's default
+    if scheme != "tls":
+        raise UsageError(
+            f"argument --scheduler: {address} is not a tls:// address: whoever reaches a plain "
+            "Dask scheduler runs code on its workers, so the cluster speaks TLS with the "
+            "class's certificates only: run `rnnlab cluster init FOLDER`, start the scheduler "
+            "and workers as it says, then grade with --scheduler tls://HOST:PORT --tls FOLDER"
+        )
+    if tls is None:
+        raise UsageError(
+            f"argument --tls: missing: the scheduler at {address} needs the class's client "
+            "certificate: --tls FOLDER, the folder `rnnlab cluster init FOLDER` wrote"
+        )
+    return certificates.client(tls)
+
+
+def connect(address: str, identity: certificates.Identity) -> "Client":
+    """A client of the Dask scheduler at ``address`` (``tls://``), showing ``identity``'s
+    certificate and trusting its CA alone; ``UsageError`` if dask is missing or no scheduler
+    of that CA answers there."""
     try:
         from distributed import Client
         from distributed.comm import get_address_host_port
+        from distributed.security import Security
     except ImportError:
         raise UsageError(
             f"--scheduler grades on a Dask cluster, which needs dask's distributed: {INSTALL}"
         ) from None
     try:
         get_address_host_port(address)  # first: a client half made of a bad one hangs on exit
-        return Client(address, set_as_default=False)
-    except (OSError, ValueError) as error:
+        security = Security(
+            require_encryption=True,
+            tls_ca_file=str(identity.ca),
+            tls_client_cert=str(identity.cert),
+            tls_client_key=str(identity.key),
+        )
+        return Client(address, security=security, set_as_default=False)
+    except (OSError, ValueError) as error:  # ssl.SSLError too: a key that is not one
         raise UsageError(f"cannot connect to a Dask scheduler at {address}: {error}") from None
 
 

@@ -12,8 +12,9 @@ process dies, its student is retried once in a fresh one, then recorded with a
 ``grader-error`` status; a student not graded in time gets a ``timeout`` row
 and their grader process is replaced; either way the batch goes on. Ctrl-C
 stops the batch at once, with every finished row kept. With ``scheduler`` (a
-Dask scheduler's address), the students are graded on that cluster's workers
-instead (``autograder.batch.cluster``), into the same gradebook.
+Dask scheduler's ``tls://`` address) and ``tls`` (the class's certificates), the
+students are graded on that cluster's workers instead (``autograder.batch.cluster``),
+into the same gradebook.
 
 A student's id is their folder's or zip's name, with bytes that are not UTF-8
 escaped (``\\xNN``); two submissions with one id are refused before grading.
@@ -32,6 +33,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from autograder.batch.student import grade_one, timeout_row
+from autograder.errors import UsageError
 from autograder.formats import manifest
 from autograder.formats.classroom import Entry, discover
 from autograder.formats.files import private_folder
@@ -217,6 +219,7 @@ def grade_all(
     only: tuple[str, ...] | list[str] = (),
     questions: tuple[str, ...] | list[str] = (),
     scheduler: str | None = None,
+    tls: Path | None = None,
 ) -> list[Row]:
     """Grade every submission in ``folder`` into ``gradebook``; return the rows written now.
 
@@ -232,14 +235,23 @@ def grade_all(
     subset in place: every other row stays as it was, and a question's new results are
     merged into the student's results and row.
 
-    ``scheduler`` (``tcp://HOST:PORT``) grades on that Dask cluster's workers, each
-    student in one task (``autograder.batch.cluster``); ``workers`` is then unused. It is
-    connected to before any file is written.
+    ``scheduler`` (``tls://HOST:PORT``) grades on that Dask cluster's workers, each
+    student in one task (``autograder.batch.cluster``); ``workers`` is then unused. ``tls``
+    is the folder of the class's certificates (``rnnlab cluster init``): the client's are
+    shown to the scheduler, and any other address scheme is refused. It is connected to
+    before any file is written.
     """
     from autograder.grading.grade import worst_case_seconds
     from autograder.lms import roster as people
     from autograder.sandbox import describe_isolation
 
+    identity = None
+    if scheduler is not None:
+        from autograder.batch import cluster as distributed
+
+        identity = distributed.credentials(scheduler, tls)  # a tcp:// one: refused at once
+    elif tls is not None:
+        raise UsageError("argument --tls: only with --scheduler (they are a cluster's)")
     assignment = assignment or manifest.current()
     if scheduler is None:  # a cluster's workers are asked once connected
         requirements.check(assignment)
@@ -249,10 +261,8 @@ def grade_all(
     plan = _plan(entries, gradebook, assignment, resume=resume, only=only, questions=questions)
     todo, kept, done = plan.todo, plan.kept, plan.done
     client = None
-    if scheduler is not None:
-        from autograder.batch import cluster as distributed
-
-        client = distributed.connect(scheduler)  # no dask, no scheduler: nothing is written
+    if scheduler is not None and identity is not None:
+        client = distributed.connect(scheduler, identity)  # refused: nothing is written
         distributed.check_requirements(client, assignment)
     if policy is None and (resume or only or questions):
         policy = people.remembered(gradebook)

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder.cli import classes, grading, kit, mutation
+from autograder.cli import classes, cluster, grading, kit, mutation
 from autograder.cli.common import ASSIGNMENT_ENV, GRADER_ERROR_EXIT
 from autograder.errors import RnnlabError
 
@@ -95,6 +95,7 @@ def _top_commands(add) -> list[str]:
 ENGINE_COMMANDS = (
     grading.add_grade,
     classes.add_grade_all,
+    cluster.add_cluster,
     classes.add_report,
     classes.add_similarity,
     classes.add_regrade,

@@ -57,6 +57,7 @@ def _grade_all(args: argparse.Namespace) -> int:
                 only=args.only or (),
                 questions=args.question or (),
                 scheduler=args.scheduler,
+                tls=args.tls,
             )
     except KeyboardInterrupt:
         kept = len(gradebook.read_gradebook(args.output, assignment))
@@ -238,8 +239,15 @@ def add_grade_all(commands: argparse._SubParsersAction) -> None:
     grade_all.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="grade on the workers of the Dask scheduler at ADDRESS (tcp://HOST:8786), one "
-        "task per student; not with --workers. Needs: pip install 'rnnlab[dask]'",
+        help="grade on the workers of the Dask scheduler at ADDRESS (tls://HOST:8786), one "
+        "task per student, with --tls; not with --workers. Needs: pip install 'rnnlab[dask]'",
+    )
+    grade_all.add_argument(
+        "--tls",
+        type=Path,
+        metavar="FOLDER",
+        help="with --scheduler: the class's certificates, as `rnnlab cluster init FOLDER` "
+        "wrote them (this machine shows client.pem and trusts ca.pem alone)",
     )
     grade_all.add_argument(
         "--resume", action="store_true", help="skip the students already in the gradebook"

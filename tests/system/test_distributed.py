@@ -8,6 +8,8 @@ import json
 import os
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -19,6 +21,7 @@ from batches import interrupt_after_first_row, read
 from dask_cluster import local_cluster
 
 from autograder import ROOT
+from autograder.batch import certificates
 from autograder.batch import local as batch
 from autograder.cli import main
 from autograder.formats import manifest
@@ -52,6 +55,16 @@ def grade_all_command(classroom, gradebook):
     return ["--assignment", str(SOFTMAX.path), "grade-all", str(classroom), "-o", str(gradebook)]
 
 
+def on(cluster) -> list[str]:
+    """grade-all's flags for ``cluster``: its address and the class's certificates."""
+    return ["--scheduler", cluster.address, "--tls", str(cluster.tls)]
+
+
+def at(cluster) -> dict:
+    """``batch.grade_all``'s arguments for ``cluster``."""
+    return {"scheduler": cluster.address, "tls": cluster.tls}
+
+
 # -- without a cluster ------------------------------------------------------------------------
 
 
@@ -72,15 +85,16 @@ def test_without_dask_a_scheduler_says_what_to_install(
     classroom.mkdir()
     student(classroom, "ann", REFERENCE)
     gradebook = tmp_path / "out" / "gradebook.csv"
-    command = grade_all_command(classroom, gradebook) + ["--scheduler", "tcp://127.0.0.1:8786"]
-    assert main(command) == 2
+    certificates.init(tmp_path / "tls")
+    command = grade_all_command(classroom, gradebook) + ["--scheduler", "tls://127.0.0.1:8786"]
+    assert main(command + ["--tls", str(tmp_path / "tls")]) == 2
     assert "pip install 'rnnlab[dask]'" in capsys.readouterr().err
     assert not gradebook.parent.exists()  # refused before anything was written
 
 
 def test_workers_are_refused_with_a_scheduler(tmp_path, capsys, own_assignment):
     command = grade_all_command(tmp_path, tmp_path / "gradebook.csv")
-    assert main(command + ["--scheduler", "tcp://127.0.0.1:8786", "--workers", "2"]) == 2
+    assert main(command + ["--scheduler", "tls://127.0.0.1:8786", "--workers", "2"]) == 2
     assert "--workers: not with --scheduler" in capsys.readouterr().err
 
 
@@ -108,7 +122,7 @@ def graded(cluster, tmp_path_factory):
     here = work / "here" / "gradebook.csv"
     there = work / "there" / "gradebook.csv"
     batch.grade_all(classroom, here, assignment=SOFTMAX, workers=1)
-    rows = batch.grade_all(classroom, there, assignment=SOFTMAX, scheduler=cluster.address)
+    rows = batch.grade_all(classroom, there, assignment=SOFTMAX, **at(cluster))
     assert len(rows) == 24
     return classroom, here, there
 
@@ -127,7 +141,103 @@ def test_a_class_on_the_cluster_is_graded_as_here(graded):
     assert "is neither a folder nor a zip file" in refused["tests"][0]["output"]
     linked = json.loads((there.parent / "results" / "xia.json").read_text())
     assert "softmax.py is not a regular file" in linked["tests"][0]["output"]
-    assert "Dask scheduler tcp://127.0.0.1:" in there.with_name("gradebook.csv.log").read_text()
+    assert "Dask scheduler tls://127.0.0.1:" in there.with_name("gradebook.csv.log").read_text()
+
+
+def listeners(cluster) -> list[str]:
+    """Every address of ``cluster`` that a process on its machines could dial: the scheduler,
+    each worker and each worker's nanny (each of them runs what a client asks)."""
+    with cluster.client() as client:
+        info = client.scheduler_info()
+    workers = info["workers"]
+    return [info["address"], *workers, *(worker["nanny"] for worker in workers.values())]
+
+
+def first_byte(address: str, identity: certificates.Identity, show: bool) -> bytes:
+    """What a TLS client trusting ``identity``'s CA reads first from ``address`` (Dask's
+    greeting), showing ``identity``'s certificate or none."""
+    host, port = address.removeprefix("tls://").rsplit(":", 1)
+    context = ssl.create_default_context(cafile=identity.ca)
+    context.check_hostname = False  # as Dask: the class's CA is the whole trust
+    if show:
+        context.load_cert_chain(identity.cert, identity.key)
+    with socket.create_connection((host, int(port)), timeout=60) as raw:
+        with context.wrap_socket(raw) as tls:
+            return tls.recv(1)
+
+
+@pytest.mark.slow
+def test_the_cluster_answers_only_a_client_with_the_class_s_certificate(cluster):
+    found = listeners(cluster)
+    assert len(found) == 5 and all(a.startswith("tls://127.0.0.1:") for a in found)
+    mine = certificates.client(cluster.tls)
+    for address in found:
+        assert first_byte(address, mine, show=True) != b""  # Dask's greeting: the door is there
+        with pytest.raises(ssl.SSLError, match="(?i)certificate"):
+            first_byte(address, mine, show=False)
+
+
+ATTACKER = """
+import os, sys
+from distributed import Client
+from distributed.security import Security
+
+address, files = sys.argv[1], sys.argv[2:]
+names = ("tls_ca_file", "tls_client_cert", "tls_client_key")
+security = Security(require_encryption=True, **dict(zip(names, files))) if files else None
+try:
+    with Client(address, security=security, timeout=30, set_as_default=False) as client:
+        print("got in: ran in", sorted(client.run(os.getpid).values()), flush=True)
+except Exception as error:
+    print("refused:", type(error).__name__, error, flush=True)
+os._exit(0)  # a half-made client's loop may never end
+"""
+"""The issue's attacker: another process that dials the scheduler and runs ``client.run``."""
+
+
+def attack(address: str, *files) -> str:
+    """What ``ATTACKER`` says, dialling ``address`` with ``files`` (CA, certificate, key)."""
+    command = [sys.executable, "-c", ATTACKER, address, *map(str, files)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    return done.stdout.strip() or done.stderr
+
+
+@pytest.fixture(scope="module")
+def another_class(tmp_path_factory):
+    """A CA and certificates of the attacker's own making (the same tool, another class)."""
+    folder = tmp_path_factory.mktemp("attacker") / "tls"
+    certificates.init(folder)
+    return certificates.identity(folder, "client")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "how",
+    [
+        "plain tcp",
+        "tls, no certificate",
+        "their own CA and certificate",
+        "their certificate, our CA trusted",
+    ],
+)
+def test_a_client_without_the_class_s_certificate_cannot_run_code_on_the_workers(
+    cluster, another_class, how
+):
+    """Issue 20: a submission found the scheduler's address and ran ``client.run`` in its
+    worker. Without the class's client key (0600, the grader's) it gets no client at all."""
+    ours = certificates.client(cluster.tls)
+    assert attack(cluster.address, *ours.files()).startswith("got in: ran in")  # the script can
+    address, files = cluster.address, ()
+    if how == "plain tcp":
+        address = address.replace("tls://", "tcp://")
+    elif how == "their own CA and certificate":
+        files = another_class.files()
+    elif how == "their certificate, our CA trusted":
+        files = (ours.ca, another_class.cert, another_class.key)
+    said = attack(address, *files)
+    assert said.startswith("refused: "), said
+    with cluster.client() as client:  # and the cluster is still there for the class
+        assert len(client.run(os.getpid)) == 2
 
 
 @pytest.mark.slow
@@ -140,7 +250,7 @@ def test_resume_on_the_cluster_grades_only_the_rest(graded, cluster, tmp_path, o
     assert lines[1].startswith("ada,") and lines[2].startswith("ben,")
     lines[1] = lines[1].replace(",graded", ",grader-error: the grader process died")
     gradebook.write_text("".join(lines[:2] + lines[3:]))  # ada: an error row; ben: no row
-    command = grade_all_command(classroom, gradebook) + ["--scheduler", cluster.address]
+    command = grade_all_command(classroom, gradebook) + on(cluster)
     assert main(command + ["--resume"]) == 0
     assert read(gradebook) == read(here)
     log = gradebook.with_name("gradebook.csv.log").read_text().split("batch of ")[-1]
@@ -158,11 +268,11 @@ def test_a_question_regraded_on_the_cluster_is_merged_as_here(
     shutil.copytree(classroom, mine, symlinks=True)
     (mine / "ada" / "softmax.py").write_text(STUB)  # ada's gradient is gone, her softmax stays
     outcome = {}
-    for name, source, scheduler in [("here", here, []), ("there", there, [cluster.address])]:
+    for name, source, scheduler in [("here", here, []), ("there", there, on(cluster))]:
         shutil.copytree(source.parent, tmp_path / name)
         gradebook = tmp_path / name / "gradebook.csv"
         command = grade_all_command(mine, gradebook) + ["--only", "ada", "-q", "softmax_gradient"]
-        assert main(command + [a for s in scheduler for a in ("--scheduler", s)]) == 0
+        assert main(command + scheduler) == 0
         outcome[name] = (read(gradebook), results(gradebook.parent / "results"))
     rows = {r["student"]: r for r in outcome["there"][0]}
     assert (rows["ada"]["softmax_forward"], rows["ada"]["softmax_gradient"]) == ("10", "0")
@@ -184,11 +294,11 @@ def test_an_assignment_missing_on_the_workers_is_a_grader_error_row(cluster, tmp
     student(classroom, "ann", REFERENCE)
     student(classroom, "ben", STUB)
     gradebook = tmp_path / "out" / "gradebook.csv"
-    rows = batch.grade_all(classroom, gradebook, assignment=assignment, scheduler=cluster.address)
+    rows = batch.grade_all(classroom, gradebook, assignment=assignment, **at(cluster))
     assert len(rows) == 2
     for row in rows:
         assert row.status.startswith(f"grader-error: the assignment {assignment.path} is not")
-        assert "on the Dask worker tcp://" in row.status
+        assert "on the Dask worker tls://" in row.status
 
 
 @pytest.mark.slow
@@ -203,11 +313,9 @@ def test_workers_without_the_requirements_are_named_before_grading(cluster, tmp_
     student(classroom, "ann", REFERENCE)
     gradebook = tmp_path / "out" / "gradebook.csv"
     with pytest.raises(RequirementsError) as refused:
-        batch.grade_all(
-            classroom, gradebook, assignment=manifest.load(path), scheduler=cluster.address
-        )
+        batch.grade_all(classroom, gradebook, assignment=manifest.load(path), **at(cluster))
     said = str(refused.value)
-    assert said.startswith("the Dask worker tcp://") and f"{absent} (not installed)" in said
+    assert said.startswith("the Dask worker tls://") and f"{absent} (not installed)" in said
     assert not gradebook.exists()
 
 
@@ -220,7 +328,7 @@ def test_ctrl_c_stops_a_batch_on_the_cluster_and_keeps_its_rows(cluster, tmp_pat
     gradebook = tmp_path / "out" / "gradebook.csv"
     command = [sys.executable, "-m", "autograder.cli", *grade_all_command(classroom, gradebook)]
     process = subprocess.Popen(
-        command + ["--scheduler", cluster.address],
+        command + on(cluster),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -229,9 +337,7 @@ def test_ctrl_c_stops_a_batch_on_the_cluster_and_keeps_its_rows(cluster, tmp_pat
     assert process.returncode == 130 and b"interrupted" in err
     assert 1 <= len(kept) < 12
     assert all(row["status"] == "graded" for row in kept)
-    from distributed import Client
-
-    with Client(cluster.address, set_as_default=False) as client:  # its tasks went with it
+    with cluster.client() as client:  # its tasks went with it
         for _ in range(50):
             left = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
             if not left:
@@ -250,7 +356,7 @@ def test_a_student_over_the_timeout_gets_a_timeout_row(cluster, tmp_path):
     student(classroom, "slow", "import time\ntime.sleep(60)\n" + REFERENCE)
     gradebook = tmp_path / "out" / "gradebook.csv"
     started = time.monotonic()
-    batch.grade_all(classroom, gradebook, assignment=SOFTMAX, scheduler=cluster.address, timeout=10)
+    batch.grade_all(classroom, gradebook, assignment=SOFTMAX, timeout=10, **at(cluster))
     assert time.monotonic() - started < 30
     status = {r["student"]: r["status"] for r in read(gradebook)}
     assert status == {"ann": "graded", "slow": "timeout: not graded within 10 s"}
@@ -266,8 +372,6 @@ def grading_sleepy(client) -> int | None:
 
 @pytest.mark.slow
 def test_a_student_whose_worker_is_killed_is_graded_on_the_other(tmp_path):
-    from distributed import Client
-
     classroom = tmp_path / "class"
     classroom.mkdir()
     student(classroom, "ann", REFERENCE)
@@ -279,10 +383,10 @@ def test_a_student_whose_worker_is_killed_is_graded_on_the_other(tmp_path):
         grading = threading.Thread(
             target=batch.grade_all,
             args=(classroom, gradebook),
-            kwargs={"assignment": SOFTMAX, "scheduler": cluster.address},
+            kwargs={"assignment": SOFTMAX, **at(cluster)},
         )
         grading.start()
-        with Client(cluster.address, set_as_default=False) as client:
+        with cluster.client() as client:
             deadline = time.monotonic() + 60
             while (victim := grading_sleepy(client)) is None and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -332,7 +436,7 @@ def test_the_lab_s_known_submissions_get_the_snapshot_s_verdicts_on_the_cluster(
         else:
             submissions.spliced(fragment, folder)
     gradebook = tmp_path / "out" / "gradebook.csv"
-    rows = batch.grade_all(classroom, gradebook, assignment=lab, scheduler=cluster.address)
+    rows = batch.grade_all(classroom, gradebook, assignment=lab, **at(cluster))
     assert {r.status for r in rows} == {"graded"}
     key = {f"{q.id}: {t.title}": f"{q.id}/{t.id}" for q in lab.questions for t in q.tests}
     changed = {}

@@ -61,6 +61,7 @@ def test_help_lists_the_commands():
         "data",
         "grade",
         "grade-all",
+        "cluster",
         "report",
         "similarity",
         "regrade",
