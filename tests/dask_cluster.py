@@ -62,9 +62,11 @@ def _start(command: list[str], folder: Path, log: str, env: dict | None = None):
 
 
 @contextlib.contextmanager
-def local_cluster(folder: Path, workers: int = 2) -> Iterator[Cluster]:
-    """A scheduler and ``workers`` one-thread workers, all connected over TLS; always torn
-    down."""
+def local_cluster(
+    folder: Path, workers: int = 2, env: dict[str, str] | None = None
+) -> Iterator[Cluster]:
+    """A scheduler and ``workers`` one-thread workers (``env`` added to theirs), all connected
+    over TLS; always torn down."""
     tls = folder / "tls"
     certificates.init(tls)
     port = _free_port()
@@ -78,8 +80,8 @@ def local_cluster(folder: Path, workers: int = 2) -> Iterator[Cluster]:
             scratch.mkdir()
             # PYTHONPATH: the workers grade with this checkout's engine, as the client does (the
             # venv's editable install may be another checkout's)
-            env = {"TMPDIR": str(scratch), "PYTHONPATH": str(ROOT)}
-            running.workers.append(_start(worker_command, folder, f"worker{i}.log", env))
+            own = {"TMPDIR": str(scratch), "PYTHONPATH": str(ROOT), **(env or {})}
+            running.workers.append(_start(worker_command, folder, f"worker{i}.log", own))
             running.scratch.append(scratch)
         with running.client() as client:
             client.wait_for_workers(workers, timeout=120)

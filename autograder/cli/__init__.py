@@ -8,6 +8,7 @@ manifest or its folder), else ``$RNNLAB_ASSIGNMENT``, else the project's
 
 import argparse
 import os
+import resource
 import sys
 from pathlib import Path
 
@@ -131,7 +132,8 @@ def _choose_assignment(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-
+    # A core dump of the grader would hold the reference and the hidden checks: write none.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     argv = sys.argv[1:] if argv is None else list(argv)
     rest = _choose_assignment(argv)
     top = parser()

@@ -1,11 +1,21 @@
 """What a command prints for people: a grading report's table and feedback, a class's pass
 rates."""
 
+import re
+
 from rich.console import Console
 from rich.table import Table
 
 from autograder.formats.results import notes
 from autograder.model.outcome import Report
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown_safely(text: str) -> str:
+    """A submission's text as it may reach a terminal: control characters (escape sequences
+    that clear the screen, retitle the window, or redraw a line) written out as ``\\x1b``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def summary(report: Report, console: Console, *, details: bool = True) -> None:
@@ -26,13 +36,15 @@ def summary(report: Report, console: Console, *, details: bool = True) -> None:
             failed = [o for o in outcomes if not o.passed]
             if len(failed) > 1 and len({o.output for o in failed}) == 1:  # one cause for all
                 console.print(f"[red]FAILED[/] {question}: all {len(failed)} tests")
-                console.print(f"  {failed[0].output}".replace("\n", "\n  "), markup=False)
+                said = shown_safely(failed[0].output)
+                console.print(f"  {said}".replace("\n", "\n  "), markup=False)
                 continue
             for outcome in failed:
-                console.print(f"[red]FAILED[/] {outcome.name}")
-                console.print(f"  {outcome.output}".replace("\n", "\n  "), markup=False)
+                console.print(f"[red]FAILED[/] {shown_safely(outcome.name)}")
+                said = shown_safely(outcome.output)
+                console.print(f"  {said}".replace("\n", "\n  "), markup=False)
     for note in notes(report):
-        console.print(note, style="dim", markup=False)
+        console.print(shown_safely(note), style="dim", markup=False)
 
 
 def scale(report: Report) -> str:

@@ -17,10 +17,11 @@ How confined the worker is depends on the machine: three tiers (``isolation()``,
   No network; its IPC objects and processes die with it.
 - ``permissions`` ("user-and-permissions"; a root grader that cannot make
   namespaces, e.g. Docker's default seccomp profile): the worker runs as its
-  own unprivileged user with no new privileges; the project, rnnlab's
-  installed packages, the results and other submissions are made unreadable
-  to other users first (``chmod o-rwx``, for good: this changes the grading
-  machine's permissions; ``PERMISSION_CHANGES`` lists what changed). A root
+  own unprivileged user with no new privileges, under Landlock (below); without
+  Landlock, the project, rnnlab's installed packages, the results and other
+  submissions are made unreadable to other users first (``chmod o-rwx``, for good:
+  this changes the grading machine's permissions; ``PERMISSION_CHANGES`` lists
+  what changed). A root
   guard process kills what that user left and removes its IPC objects and
   temporary files, also if the grader dies.
 - ``none`` ("limits only"; not root, no namespaces): separate processes and

@@ -162,9 +162,9 @@ class Sandbox:
             )
             command = ["unshare", *user_flags(), *NAMESPACE_FLAGS, *command]
         elif tier == "permissions":
+            _launcher.adopt_orphans()
             folder.chmod(0o711)  # its user passes through to its folders, lists nothing
-            if not config["landlock"]:  # Landlock keeps the worker out without a chmod
-                self._lock_down()
+            self._lock_down(by_landlock=bool(config["landlock"]))
         if self.warm:
             self._fork(config, requests_r, replies_w)
             return
@@ -234,13 +234,15 @@ class Sandbox:
         )
         self._drainer.start()
 
-    def _lock_down(self) -> None:
-        """Before any submission code runs: what its user must not read, it cannot."""
+    def _lock_down(self, by_landlock: bool) -> None:
+        """Before any submission code runs: what its user must not read, it cannot. Under
+        Landlock nothing is made unreadable (it keeps the worker out); only the way to its
+        folder and to the Python installation is opened (``o+x``), as its user must pass."""
         from autograder import ROOT
 
         protected = [ROOT, *view.own_package_dirs(), *self.hidden, Path.home()]
         protected.append(self.submission.resolve().parent)
-        lock_down(protected, keep=[*view.python_paths(), self._folder])
+        lock_down([] if by_landlock else protected, keep=[*view.python_paths(), self._folder])
 
     def _landlock(self, where: dict) -> dict | None:
         """What Landlock lets the worker read and write; None without Landlock."""
@@ -295,6 +297,7 @@ class Sandbox:
         self._requests = self._replies = None
         if self.uid is not None and self.tier == "permissions":
             _launcher.remove_user_traces(self.uid)  # its IPC objects, its files in /tmp
+            _launcher.reap_user(self.uid)
         if self.cgroups is not None:
             self.cgroups.remove()
             self.cgroups = None

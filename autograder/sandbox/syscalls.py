@@ -2,8 +2,9 @@
 
 The list starts from Docker's default seccomp profile (an allow-list that TensorFlow and numpy
 run under in every container), less what a graded submission never needs and an attacker
-would use (``REMOVED``). Sockets are allowed for ``AF_UNIX`` only (the worker's pipes and
-Python's ``socketpair``): no TCP, UDP, netlink or raw socket can be opened, in any tier.
+would use (``REMOVED``). Sockets are ``AF_UNIX`` stream sockets only, never connected, bound
+or accepted (Python's ``socketpair``): no TCP, UDP, netlink or raw socket can be opened, and
+no socket of the machine's reached, in any tier.
 
 A call not on the list fails with ``ENOSYS``, as a call the kernel does not have would, so the
 C library falls back where it can (``clone3`` becomes ``clone``, as under Docker). A removed
@@ -67,6 +68,7 @@ allows on x86); ``clone``, ``personality`` and ``socket`` it allows for some arg
 
 REMOVED = frozenset(
     """
+    connect bind listen accept accept4
     mq_getsetattr mq_notify mq_open mq_timedreceive mq_timedreceive_time64 mq_timedsend
     mq_timedsend_time64 mq_unlink
     io_uring_enter io_uring_register io_uring_setup
@@ -76,14 +78,23 @@ REMOVED = frozenset(
     mount umount umount2 fsopen fsconfig fsmount fspick move_mount open_tree mount_setattr
     """.split()
 )
-"""Taken out (or never added): POSIX message queues (a channel between sandboxes that outlives
-them), io_uring (it makes socket and file calls this filter never sees), the i386 multiplexers
-(they would hide ``socket``), tracing and reading other processes, BPF and performance
-counters, kernel keyrings (not scoped by any namespace the sandbox makes), mounts."""
+"""Taken out (or never added): connecting to, binding and accepting sockets (the worker talks
+through pipes, and a socket pair needs none of them: a path or abstract socket of the grader's
+user, or another sandbox's, stays out of reach), POSIX message queues (a channel between
+sandboxes that outlives them), io_uring (it makes socket and file calls this filter never
+sees), the i386 multiplexers (they would hide ``socket``), tracing and reading other processes,
+BPF and performance counters, kernel keyrings (not scoped by any namespace the sandbox makes),
+mounts."""
 
-ALLOWED = tuple(name for name in DOCKER_DEFAULT if name not in REMOVED)
+SELF_ONLY = {"prlimit64": 0, "setpriority": 1, "sched_setscheduler": 0, "sched_setparam": 0,
+             "sched_setattr": 0}  # fmt: skip
+"""Calls allowed only on the caller itself (that argument 0): not on the grader, which runs
+as the same user in the limits-only tier (its limits would be a channel, or a way to kill
+it)."""
 
-AF_UNIX = 1
+ALLOWED = tuple(name for name in DOCKER_DEFAULT if name not in REMOVED | SELF_ONLY.keys())
+
+AF_UNIX, SOCK_STREAM, SOCK_TYPE_MASK = 1, 1, 0xF
 PERSONALITIES = (0, 0x0008, 0x20000, 0x20008, 0xFFFFFFFF)
 """``personality`` arguments Docker allows: query, and the harmless flags."""
 NAMESPACE_FLAGS = 0x7E020000
@@ -98,14 +109,20 @@ def program() -> bytes | None:
     except (ImportError, OSError):  # the binding, or the system's libseccomp, is missing
         return None
     rules = seccomp.SyscallFilter(seccomp.ERRNO(errno.ENOSYS))
+    # another ABI (x32, i386): refused the same way, not by killing a thread (the worker hung)
+    rules.set_attr(seccomp.Attr.ACT_BADARCH, seccomp.ERRNO(errno.ENOSYS))
     for name in ALLOWED:
         _add(seccomp, rules, seccomp.ALLOW, name)
     for name in REMOVED:
         _add(seccomp, rules, seccomp.ERRNO(errno.EPERM), name)
     for name in ("socket", "socketpair"):
-        _add(seccomp, rules, seccomp.ALLOW, name, seccomp.Arg(0, seccomp.EQ, AF_UNIX))
         _add(seccomp, rules, seccomp.ERRNO(errno.EAFNOSUPPORT), name,
              seccomp.Arg(0, seccomp.NE, AF_UNIX))  # fmt: skip
+    _add(seccomp, rules, seccomp.ALLOW, "socketpair", seccomp.Arg(0, seccomp.EQ, AF_UNIX))
+    _add(seccomp, rules, seccomp.ALLOW, "socket", seccomp.Arg(0, seccomp.EQ, AF_UNIX),
+         seccomp.Arg(1, seccomp.MASKED_EQ, SOCK_TYPE_MASK, SOCK_STREAM))  # fmt: skip
+    for name, index in SELF_ONLY.items():
+        _add(seccomp, rules, seccomp.ALLOW, name, seccomp.Arg(index, seccomp.EQ, 0))
     for value in PERSONALITIES:
         _add(seccomp, rules, seccomp.ALLOW, "personality", seccomp.Arg(0, seccomp.EQ, value))
     _add(seccomp, rules, seccomp.ALLOW, "clone",
@@ -137,6 +154,7 @@ def describe() -> str:
         return "no system-call filter (libseccomp was not found)"
     return (
         f"a system-call allow-list ({len(ALLOWED)} calls from Docker's default profile; "
-        "sockets only for AF_UNIX; no POSIX message queues, io_uring, ptrace, BPF, "
-        "keyrings or mounts)"
+        "sockets only as AF_UNIX stream pairs, never connected, bound or accepted; no POSIX "
+        "message queues, io_uring, ptrace, BPF, keyrings or mounts; limits and priorities "
+        "of its own processes only)"
     )

@@ -95,6 +95,7 @@ def describe_isolation(tier: str | None = None) -> str:
     common = f"time, CPU and file-size limits, {memory}, {processes}; {syscalls.describe()}"
     landlock = landlock_abi()
     network = "" if syscalls.program() else "use the network, "
+    sockets = "" if syscalls.program() else "reach them through abstract Unix sockets, "
     confined = (
         f"Landlock ABI {landlock}: it could read only the system's libraries, the Python "
         "installation (without rnnlab's own packages), /proc, its runtime files and its own "
@@ -126,8 +127,11 @@ def describe_isolation(tier: str | None = None) -> str:
         if landlock:
             return (
                 f"sandbox: user-and-permissions {why}: submission code ran as its own "
-                f"unprivileged user (one per sandbox, no new privileges), under {confined}; "
-                f"{common}. It could still see other processes in /proc (their command "
+                f"unprivileged user (one per sandbox, no new privileges), under {confined} "
+                "(folders on the way to its own and to the Python installation that others "
+                "could not enter were opened for passing through only, o+x, which stays on "
+                f"this machine); {common}. It could still see other processes in /proc (their "
+                "command "
                 "lines), share System V IPC objects with other sandboxes running at the "
                 "same time (removed afterwards), and fill its own folder's disk: file sizes "
                 "are capped one by one, not in total"
@@ -145,7 +149,7 @@ def describe_isolation(tier: str | None = None) -> str:
             "world-writable folders such as /tmp and /dev/shm (what it left there was "
             f"removed afterwards), {network}see other processes (not signal them), share "
             "System V IPC objects it made accessible to all with other sandboxes running at "
-            "the same time (removed afterwards), reach them through abstract Unix sockets, "
+            f"the same time (removed afterwards), {sockets}"
             "and fill the disk: file sizes are capped one by one, not in total"
         )
     leftovers = (
@@ -159,7 +163,8 @@ def describe_isolation(tier: str | None = None) -> str:
         return (
             f"sandbox: limits only {why}: submission code ran in separate processes as the "
             f"grader's own user, with {common}, under {confined}. It could still see the "
-            "grader's other processes in /proc, keep IPC objects (System V) after it ended, "
+            "grader's other processes in /proc (and the names of the processes of a sandbox that "
+            "just ended), keep IPC objects (System V) after it ended, "
             "fill the disk (file sizes are capped one by one)"
             + ("" if landlock >= 6 else " and signal them")
             + f"; {leftovers}"
@@ -169,7 +174,8 @@ def describe_isolation(tier: str | None = None) -> str:
         f"processes with {common}, but as the grader's own user: it could "
         "read files the grader can read (the reference, the hidden checks, other "
         f"submissions) and write where the grader can (it could forge results), {network}see "
-        "and signal the grader's other processes, reach them through abstract Unix sockets, "
+        "and signal the grader's other processes (and the names of the processes of a sandbox "
+        f"that just ended), {sockets}"
         "keep IPC objects and files in /tmp after it "
         f"ended, and fill the disk (file sizes are capped one by one); {leftovers}"
     )

@@ -363,6 +363,18 @@ def test_the_grader_s_umask_does_not_matter(tier, tmp_path):
 # -- reading and writing ---------------------------------------------------------------------
 
 
+def test_a_sandbox_below_a_folder_others_cannot_enter_starts(tier, tmp_path, monkeypatch):
+    """A Dask worker's TMPDIR inside root's private folders: the sandbox's own user must
+    still reach its folder (the permissions tier opens the way, o+x, and nothing more)."""
+    closed = tmp_path / "closed"
+    (closed / "tmp").mkdir(parents=True)
+    closed.chmod(0o700)
+    monkeypatch.setattr(tempfile, "tempdir", str(closed / "tmp"))
+    with sandbox(tmp_path, tier, {"probe": PROBE}) as box:
+        assert box.call("probe", "write", ["mine.txt"], timeout=10) == "written"
+        assert str(box.scratch).startswith(str(closed))
+
+
 def test_the_namespaces_root_holds_the_allow_list_only(tmp_path):
     tier_or_skip("namespaces")
     allowed = sandbox_module.allow_list()
@@ -503,11 +515,17 @@ def test_no_abstract_socket_between_two_sandboxes(tier, tmp_path):
         sandbox(tmp_path, tier, {"net": LISTENER}) as first,
         sandbox(tmp_path, tier, {"net": LISTENER}) as second,
     ):
-        assert first.call("net", "listen", [name], timeout=10) == "listening"
+        try:
+            listening = first.call("net", "listen", [name], timeout=10) == "listening"
+        except PermissionError:
+            listening = False
         try:
             reached = second.call("net", "dial", [name], timeout=10) == "connected"
         except (ConnectionRefusedError, PermissionError, FileNotFoundError):
             reached = False
+    if sandbox_module.syscall_program() is not None:  # no bind, no connect (seccomp)
+        assert (listening, reached) == (False, False)
+        return
     if tier != "namespaces" and not landlock(6):
         assert reached
         cannot(tier, "reach them through abstract Unix sockets", "shares one network namespace")
@@ -533,6 +551,46 @@ def test_posix_message_queues_are_refused(tier, tmp_path):
     with sandbox(tmp_path, tier, {"mq": POSIX_QUEUE}) as box:
         made, error = box.call("mq", "open_queue", [f"/rnnlab-{secrets.token_hex(4)}"], timeout=10)
     assert (made, error) == (-1, errno.EPERM)
+
+
+LINGERS = """
+import ctypes, os, time
+libc = ctypes.CDLL(None)
+
+def spread(token):
+    for _ in range(3):
+        if os.fork() == 0:
+            libc.prctl(15, token.encode(), 0, 0, 0)  # PR_SET_NAME: 15 bytes anyone can read
+            time.sleep(60)
+            os._exit(0)
+    libc.prctl(15, token.encode(), 0, 0, 0)
+    return "spread"
+
+def named(token):
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and open(f"/proc/{name}/comm").read().strip() == token:
+                found.append(name)
+        except OSError:
+            pass
+    return found
+"""
+
+
+def test_a_closed_sandbox_leaves_no_process_name_behind(tier, tmp_path):
+    """The names of a sandbox's processes (hidden inputs, say) are gone when it closes,
+    zombies included: the next sandbox, which may fail a visible test, cannot read them."""
+    token = f"rnn{secrets.token_hex(6)}"
+    with sandbox(tmp_path, tier, {"linger": LINGERS}) as box:
+        assert box.call("linger", "spread", [token], timeout=10) == "spread"
+        assert box.call("linger", "named", [token], timeout=10)
+    with sandbox(tmp_path, tier, {"linger": LINGERS}) as next_one:
+        seen = next_one.call("linger", "named", [token], timeout=10)
+    if tier == "none" and seen:
+        cannot(tier, "the names of the processes of a sandbox that just ended", "has no uid")
+        return
+    assert seen == []
 
 
 # -- users, namespaces, IPC ------------------------------------------------------------------

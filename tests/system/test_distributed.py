@@ -449,3 +449,35 @@ def test_the_lab_s_known_submissions_get_the_snapshot_s_verdicts_on_the_cluster(
             if scores.get(test) != score:
                 changed[f"{name} {test}"] = (score, scores.get(test))
     assert changed == {}, f"(recorded, on the cluster) per test: {changed}"
+
+
+@pytest.mark.slow
+def test_hostile_submissions_on_a_permissions_worker_gain_nothing(tmp_path, monkeypatch):
+    """The attack of a root worker without namespaces (Docker's): every hostile submission,
+    ``dask_takeover`` included, graded on workers forced to the permissions tier, gets the
+    gradebook cells a local batch in that tier gets, and nothing runs outside a sandbox."""
+    if os.geteuid() != 0:
+        pytest.skip("the permissions tier needs a root grader")
+    import submissions
+
+    mark = tmp_path / "takeover-mark"
+    tier = {"RNNLAB_SANDBOX": "permissions", "RNNLAB_TAKEOVER_MARK": str(mark)}
+    for name, value in tier.items():
+        monkeypatch.setenv(name, value)  # the local batch's sandboxes, and the client's
+    classroom = tmp_path / "class"
+    for folder in submissions.HOSTILE:
+        submissions.hostile(folder, classroom / folder.name)
+    submissions.spliced([], classroom / "reference")
+    here, there = tmp_path / "here" / "gradebook.csv", tmp_path / "there" / "gradebook.csv"
+    batch.grade_all(classroom, here, workers=2)
+    (tmp_path / "dask").mkdir()
+    with local_cluster(tmp_path / "dask", env=tier) as cluster:
+        batch.grade_all(classroom, there, **at(cluster))
+    assert not mark.exists()
+    rows = {r["student"]: r for r in read(there)}
+    assert read(there) == read(here)
+    assert rows["reference"]["total"] == "100"
+    assert all(r["total"] == "0" for name, r in rows.items() if name != "reference")
+    takeover = json.loads((there.parent / "results" / "dask_takeover.json").read_text())
+    said = " ".join(t.get("output", "") for t in takeover["tests"])
+    assert "ran code on the workers" not in said and "read ['--tls" not in said

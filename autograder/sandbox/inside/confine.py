@@ -27,6 +27,10 @@ TRUNCATE, IOCTL_DEV = 1 << 14, 1 << 15
 FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV
 """The only rights a rule on a file (not a folder) may carry."""
 READ = EXECUTE | READ_FILE | READ_DIR
+MAKE_CHAR, MAKE_SOCK, MAKE_BLOCK = 1 << 6, 1 << 9, 1 << 11
+NEVER = MAKE_CHAR | MAKE_SOCK | MAKE_BLOCK
+"""Rights not even its own folder gives: device nodes (a root worker could make a network
+device or reach the kernel's), and sockets."""
 NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 
@@ -90,7 +94,7 @@ def restrict(read: list[str], write: list[str]) -> int:
         "landlock_create_ruleset",
     )
     try:
-        for paths, rights in ((read, READ & handled), (write, handled)):
+        for paths, rights in ((read, READ & handled), (write, handled & ~NEVER)):
             for path in paths:
                 _allow(ruleset, path, rights)
         _check(libc.syscall(RESTRICT_SELF, ruleset, 0), "landlock_restrict_self")

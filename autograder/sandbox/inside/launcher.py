@@ -257,14 +257,40 @@ def join_cgroups(folders: list[str]) -> None:
 
 
 def drop_privileges(uid: int | None) -> None:
+    """Become ``uid`` (a root grader), or keep this uid with no capability at all (a user
+    namespace's root, or the limits-only tier's grader, root included); no new privileges."""
     if uid is not None:  # the grader is root: become the sandbox's own user
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-    else:  # a user namespace: keep the mapped uid, lose every capability
-        for cap in range(64):
-            libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    else:
+        drop_capabilities()
     _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
+
+
+PR_SET_SECUREBITS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 28, 47, 4
+SECURE_NO_ROOT = 0x2F
+"""noroot, no_setuid_fixup and keep_caps locked: uid 0 gains nothing from ``exec``."""
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_uint32) for n in ("effective", "permitted", "inheritable")]
+
+
+def drop_capabilities() -> None:
+    """Lose every capability for good, even as uid 0: the bounding and ambient sets, and
+    the secure bits that give root its capabilities back on ``exec`` (the first two need a
+    capability to change: without one there is nothing to drop), then the sets themselves."""
+    libc.prctl(PR_SET_SECUREBITS, SECURE_NO_ROOT, 0, 0, 0)
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    _check(libc.capset(ctypes.byref(header), (_CapData * 2)()), "capset")
 
 
 def die_with_parent(parent: int, lifeline: int) -> None:
@@ -304,10 +330,7 @@ def confine_worker(config: dict) -> None:
 def become_worker(config: dict, parent: int, run: Callable[[], None] | None = None) -> None:
     """Drop privileges, set the limits, then ``exec`` the worker (or ``run`` it in place,
     in a child of a zygote that has the worker imported already)."""
-    if config["tier"] != "none":  # the limits-only tier runs as the grader itself
-        drop_privileges(config["uid"])
-    else:
-        _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
+    drop_privileges(config["uid"] if config["tier"] != "none" else None)
     confine_worker(config)
     die_with_parent(parent, config["lifeline"])
     set_limits(config["limits"])
@@ -360,6 +383,28 @@ def kill_user(uid: int, patience: float = 10.0) -> bool:
             return False
         time.sleep(0.01)
     return True
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def adopt_orphans() -> None:
+    """Make this process (the grader) the parent of every orphan among its descendants, so
+    it can reap a killed sandbox's processes itself (``reap_user``), at once."""
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def reap_user(uid: int, patience: float = 5.0) -> None:
+    """Reap the dead processes of ``uid`` this process adopted: a zombie still shows its
+    name and command line in /proc to every user, a channel to the next sandbox."""
+    deadline = time.monotonic() + patience
+    while (left := user_processes(uid, zombies=True)) and time.monotonic() < deadline:
+        for pid in left:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass  # not ours: its own parent reaps it
+        time.sleep(0.01)
 
 
 def remove_user_ipc(uid: int) -> None:
