@@ -9,13 +9,14 @@ from rich.table import Table
 from autograder.formats.results import notes
 from autograder.model.outcome import Report
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
 
 def shown_safely(text: str) -> str:
     """A submission's text as it may reach a terminal: control characters (escape sequences
-    that clear the screen, retitle the window, or redraw a line) written out as ``\\x1b``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    that clear the screen, retitle the window, or redraw a line) and invisible or
+    direction-changing format characters written out as ``\\x1b``, ``\\u202e``."""
+    return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 def summary(report: Report, console: Console, *, details: bool = True) -> None:

@@ -86,11 +86,18 @@ sees), the i386 multiplexers (they would hide ``socket``), tracing and reading o
 BPF and performance counters, kernel keyrings (not scoped by any namespace the sandbox makes),
 mounts."""
 
-SELF_ONLY = {"prlimit64": 0, "setpriority": 1, "sched_setscheduler": 0, "sched_setparam": 0,
-             "sched_setattr": 0}  # fmt: skip
-"""Calls allowed only on the caller itself (that argument 0): not on the grader, which runs
-as the same user in the limits-only tier (its limits would be a channel, or a way to kill
-it)."""
+SELF_ONLY = {
+    "prlimit64": {0: 0},
+    "setpriority": {0: 0, 1: 0},  # PRIO_PROCESS, itself (PRIO_USER 0 is every process of its user)
+    "ioprio_set": {0: 1, 1: 0},  # IOPRIO_WHO_PROCESS, itself
+    "sched_setaffinity": {0: 0},
+    "sched_setscheduler": {0: 0},
+    "sched_setparam": {0: 0},
+    "sched_setattr": {0: 0},
+}
+"""Calls allowed only on the caller itself (argument index: the value it must have): not on
+the grader, which runs as the same user in the limits-only tier (its limits would be a
+channel, or a way to kill it; its priority a way to slow every later student)."""
 
 ALLOWED = tuple(name for name in DOCKER_DEFAULT if name not in REMOVED | SELF_ONLY.keys())
 
@@ -118,11 +125,12 @@ def program() -> bytes | None:
     for name in ("socket", "socketpair"):
         _add(seccomp, rules, seccomp.ERRNO(errno.EAFNOSUPPORT), name,
              seccomp.Arg(0, seccomp.NE, AF_UNIX))  # fmt: skip
-    _add(seccomp, rules, seccomp.ALLOW, "socketpair", seccomp.Arg(0, seccomp.EQ, AF_UNIX))
-    _add(seccomp, rules, seccomp.ALLOW, "socket", seccomp.Arg(0, seccomp.EQ, AF_UNIX),
-         seccomp.Arg(1, seccomp.MASKED_EQ, SOCK_TYPE_MASK, SOCK_STREAM))  # fmt: skip
-    for name, index in SELF_ONLY.items():
-        _add(seccomp, rules, seccomp.ALLOW, name, seccomp.Arg(index, seccomp.EQ, 0))
+    for name in ("socket", "socketpair"):  # a datagram pair could still send to an address
+        _add(seccomp, rules, seccomp.ALLOW, name, seccomp.Arg(0, seccomp.EQ, AF_UNIX),
+             seccomp.Arg(1, seccomp.MASKED_EQ, SOCK_TYPE_MASK, SOCK_STREAM))  # fmt: skip
+    for name, values in SELF_ONLY.items():
+        args = [seccomp.Arg(index, seccomp.EQ, value) for index, value in values.items()]
+        _add(seccomp, rules, seccomp.ALLOW, name, *args)
     for value in PERSONALITIES:
         _add(seccomp, rules, seccomp.ALLOW, "personality", seccomp.Arg(0, seccomp.EQ, value))
     _add(seccomp, rules, seccomp.ALLOW, "clone",
@@ -155,6 +163,6 @@ def describe() -> str:
     return (
         f"a system-call allow-list ({len(ALLOWED)} calls from Docker's default profile; "
         "sockets only as AF_UNIX stream pairs, never connected, bound or accepted; no POSIX "
-        "message queues, io_uring, ptrace, BPF, keyrings or mounts; limits and priorities "
-        "of its own processes only)"
+        "message queues, io_uring, ptrace, BPF, keyrings or mounts; limits, priorities and "
+        "CPU affinity of each process's own only)"
     )

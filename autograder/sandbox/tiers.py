@@ -99,7 +99,8 @@ def describe_isolation(tier: str | None = None) -> str:
     confined = (
         f"Landlock ABI {landlock}: it could read only the system's libraries, the Python "
         "installation (without rnnlab's own packages), /proc, its runtime files and its own "
-        "folder, and write only in its own folder"
+        "folder (elsewhere it could only see whether a file exists, with its size and times), "
+        "and write only in its own folder"
         + (", open no TCP connection" if landlock >= 4 else "")
         + (
             ", and signal or reach by abstract socket no process outside it"

@@ -10,11 +10,13 @@ from autograder.model.outcome import Outcome, Report
 
 TEST = rubric.Test("small_case", "a small case", 1.0, "public")
 QUESTION = rubric.Question("q", "m", ("f",), (TEST,), "default")
-FORGED = "\x1b]0;score 100\x07\x1b[2J\rscore 100 / 100\n\tnext line"
+FORGED = "\x1b]0;score 100\x07\x1b[2J\rscore 100 / 100\n\tnext \u202eenil"
 
 
 def test_control_characters_are_written_out_and_lines_kept():
-    assert shown_safely(FORGED) == "\\x1b]0;score 100\\x07\\x1b[2J\\x0dscore 100 / 100\n\tnext line"
+    assert shown_safely(FORGED) == (
+        "\\x1b]0;score 100\\x07\\x1b[2J\\rscore 100 / 100\n\tnext \\u202eenil"
+    )
 
 
 def test_a_report_prints_no_escape_sequence_of_the_submission():
@@ -22,5 +24,5 @@ def test_a_report_prints_no_escape_sequence_of_the_submission():
     report = Report([Outcome(QUESTION, TEST, False, FORGED)], 1.0, notes=[FORGED])
     summary(report, Console(file=out, force_terminal=False, width=200))
     printed = out.getvalue()
-    assert "\x1b" not in printed and "\x07" not in printed and "\r" not in printed
+    assert not {"\x1b", "\x07", "\r", "\u202e"} & set(printed)
     assert printed.count("\\x1b]0;score 100") == 2  # the feedback and the note, both shown
