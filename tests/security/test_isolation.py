@@ -817,6 +817,10 @@ def test_a_hostile_submission_gains_nothing_in_any_tier(folder, tier, tmp_path, 
         request.applymarker(pytest.mark.xfail(reason=f"the {tier} tier reads around (note)"))
     assert report.score == 0
     assert all(o.output for o in report.outcomes)  # each failure says why
+    names, hides = submissions.hostile_feedback(folder)
+    assert [o.test.id for o in report.outcomes if not all(n in o.output for n in names)] == []
+    shown = json.dumps([o.output for o in report.outcomes])
+    assert [word for word in hides if word in shown] == []
     if folder.name == "finds_another_checkout":
         assert "found nothing to copy: []" in report.outcomes[0].output
         assert copy.exists()

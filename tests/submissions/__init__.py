@@ -8,7 +8,9 @@ one of them), and the imports they need. It
 becomes the reference with those functions swapped in, so it differs in one
 place. An alternative submission (``alternative/NAME.py``, ``loses: nothing``)
 is a correct solution in another style, swapped in the same way. A hostile
-submission is a folder ``hostile/NAME/`` of modules that replace the stubs'.
+submission is a folder ``hostile/NAME/`` of modules that replace the stubs'; a
+module's docstring may have a line ``names: WORDS`` that the feedback of every
+test must contain and a line ``hides: WORDS, ...`` of words no feedback may hold.
 """
 
 import ast
@@ -140,6 +142,20 @@ def hostile(folder: Path, dest: Path) -> Path:
 
 def hostile_modules(folder: Path) -> list[str]:
     return [p.stem for p in folder.glob("*.py")]
+
+
+def hostile_feedback(folder: Path) -> tuple[list[str], list[str]]:
+    """What every test's feedback on a hostile submission must say (``names:`` lines) and
+    what no feedback may say (``hides:`` lines, comma-separated), from its modules."""
+    names, hides = [], []
+    for module in sorted(folder.glob("*.py")):
+        docstring = ast.get_docstring(ast.parse(module.read_text())) or ""
+        for line in docstring.splitlines():
+            if line.startswith("names: "):
+                names.append(line.removeprefix("names: "))
+            elif line.startswith("hides: "):
+                hides += [w.strip() for w in line.removeprefix("hides: ").split(",")]
+    return names, hides
 
 
 def export_zip(notebook: Path, modules: Path, target: Path) -> Path:

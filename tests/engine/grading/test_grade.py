@@ -121,6 +121,11 @@ def test_a_hostile_submission_gains_nothing(folder, tmp_path):
     )
     assert report.score == 0
     assert all(o.output for o in report.outcomes)  # each failure says why
+    names, hides = submissions.hostile_feedback(folder)
+    assert [o.test.id for o in report.outcomes if not all(n in o.output for n in names)] == []
+    results.write_json(report, tmp_path / "results.json")  # all a student is shown
+    shown = (tmp_path / "results.json").read_text()
+    assert [word for word in hides if word in shown] == []
 
 
 def marked(marker: str) -> list[int]:
