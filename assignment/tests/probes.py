@@ -75,18 +75,20 @@ STATES = ("initial_state", "final_state")
 
 ALLOWED_OPS = frozenset(
     """
-    AddN AddV2 AssignAddVariableOp AssignSubVariableOp AssignVariableOp BiasAdd BiasAddGrad
-    BroadcastGradientArgs Cast ConcatOffset ConcatV2 Const DivNoNan EmptyTensorList Equal
-    ExpandDims Fill FloorMod GatherV2 Greater GreaterEqual Identity InvertPermutation Less
-    Log LogicalAnd MatMul Maximum Mean Minimum Mul Neg NoOp Placeholder
-    PlaceholderWithDefault Prod RandomUniform Range ReadVariableOp RealDiv Reciprocal
-    Reshape ResourceApplyAdam ResourceApplyGradientDescent ResourceGather ResourceScatterAdd
-    Round Select SelectV2 Shape ShapeN Sigmoid SigmoidGrad Size Slice Split Sqrt Square
+    AddN AddV2 ApplyAdam ApplyGradientDescent Assign AssignAddVariableOp AssignSub
+    AssignSubVariableOp AssignVariableOp BiasAdd BiasAddGrad BroadcastGradientArgs Cast
+    ConcatOffset ConcatV2 Const DivNoNan EmptyTensorList Equal ExpandDims Fill FloorMod
+    GatherV2 Greater GreaterEqual Identity InvertPermutation Less Log LogicalAnd MatMul
+    Maximum Mean Minimum Mul Neg NoOp Placeholder PlaceholderWithDefault Prod RandomUniform
+    Range ReadVariableOp RealDiv Reciprocal Reshape ResourceApplyAdam
+    ResourceApplyGradientDescent ResourceGather ResourceScatterAdd Round ScatterAdd
+    ScatterSub Select SelectV2 Shape ShapeN Sigmoid SigmoidGrad Size Slice Split Sqrt Square
     SquaredDifference StatelessRandomGetKeyCounter StatelessRandomUniformV2 StatelessWhile
     StridedSlice StridedSliceGrad Sub Sum Tanh TanhGrad TensorListElementShape
     TensorListFromTensor TensorListGetItem TensorListLength TensorListPopBack
     TensorListPushBack TensorListReserve TensorListSetItem TensorListStack Tile Transpose
-    TruncatedNormal Unique UnsortedSegmentSum VarHandleOp VarIsInitializedOp While ZerosLike
+    TruncatedNormal Unique UnsortedSegmentSum VarHandleOp VarIsInitializedOp VariableV2
+    While ZerosLike
     """.split()
 )
 """The only ops the clean sandbox imports: those of the known honest graphs (the reference's,

@@ -54,6 +54,7 @@ def used_ops() -> dict[str, list[str]]:
     """Each op that ``load`` would check in an honest graph: the graphs that use it
     (``reference``, ``alternative/NAME`` or ``buggy/NAME``)."""
     import submissions
+    import tensorflow.compat.v1 as tf1
     from test_lstm_reference import load_probes, spliced_lstm
 
     from reference import lstm
@@ -68,6 +69,7 @@ def used_ops() -> dict[str, list[str]]:
                 modules[name] = spliced_lstm(fragment, Path(scratch) / name)
         for name, module in modules.items():
             ops = set()
+            tf1.enable_resource_variables()  # as a sandbox starts: one graph's switch is its own
             for config in configs():
                 try:
                     ops |= probes.graph_ops(probes.export(module, config)["meta_graph"])
