@@ -40,6 +40,7 @@ from autograder.model.rubric import Question, Test
 from autograder.sandbox import (
     Limits,
     Sandbox,
+    SandboxLost,
     SandboxSetupError,
     StudentError,
     describe_isolation,
@@ -293,7 +294,7 @@ def _run_test(
         if public:
             return Outcome(question, test, False, public_feedback(question, test, student, None))
         return Outcome(question, test, False, f"raised {describe_error(error)}")
-    except SandboxSetupError as error:  # before any submission code ran: never theirs
+    except (SandboxSetupError, SandboxLost) as error:  # not of the submission's making
         return _grader_error(question, test, error)
     except Exception as error:
         if public:  # a pytest test: as pytest has it, the test failed

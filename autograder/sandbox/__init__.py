@@ -55,6 +55,7 @@ from autograder.sandbox.cgroups import Cgroups, cgroup_bounds
 from autograder.sandbox.errors import (
     SandboxCrash,
     SandboxError,
+    SandboxLost,
     SandboxSetupError,
     SandboxTimeout,
     StudentError,
@@ -84,6 +85,7 @@ __all__ = [
     "UID_COUNT",
     "Cgroups",
     "Limits",
+    "SandboxLost",
     "Sandbox",
     "SandboxCrash",
     "SandboxError",

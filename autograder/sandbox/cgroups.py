@@ -8,11 +8,12 @@ import threading
 import time
 from pathlib import Path
 
+from autograder.sandbox.errors import SandboxLost
 from autograder.sandbox.inside import launcher as _launcher
 from autograder.sandbox.limits import Limits
 
 
-def _own_cgroups() -> dict[str, Path]:
+def own_cgroups() -> dict[str, Path]:
     """This process's cgroup folder per hierarchy: "memory", "pids" (v1) and "" (v2)."""
     mounts: dict[str, tuple[str, str]] = {}
     try:
@@ -51,13 +52,67 @@ def _write_file(path: Path, text: str) -> None:
         handle.write(text)
 
 
+UNLIMITED = 1 << 60
+"""A memory limit this large is none (v1 writes "no limit" as about 2**63)."""
+OWN_SHARE = 0.95
+"""A sandbox killed for memory that used less than this share of its cap (and whose kernel
+counted no failed charge) was killed for another's use, not for its own."""
+GRADER_RESERVE_MB = 128
+"""What a sandbox's cap leaves the grader inside a container: enough to write the results."""
+
+
+def container_room_mb() -> int | None:
+    """The memory the cgroup this grader runs in (a container's, say) has left, less
+    ``GRADER_RESERVE_MB``; None without a limit. Its own usage counts its zygotes and its
+    running sandboxes (theirs are child cgroups), so a new sandbox gets what is left."""
+    own = own_cgroups()
+    if "memory" in own:  # v1, or a hybrid machine's v1 memory hierarchy
+        limits = [_number(own["memory"] / "memory.limit_in_bytes"), _hierarchical(own["memory"])]
+        usage = own["memory"] / "memory.usage_in_bytes"
+    elif "" in own and (own[""] / "memory.max").exists():
+        limits, usage = [], own[""] / "memory.current"
+        folder = own[""]
+        while (folder / "memory.max").exists():  # this cgroup and every ancestor's
+            limits.append(_number(folder / "memory.max"))
+            folder = folder.parent
+    else:
+        return None
+    limit = min((n for n in limits if n is not None), default=UNLIMITED)
+    used = _number(usage)
+    if limit >= UNLIMITED or used is None:
+        return None
+    return max(0, (limit - used) >> 20) - GRADER_RESERVE_MB
+
+
+def _hierarchical(folder: Path) -> int | None:
+    """v1's smallest limit of this cgroup and its ancestors (``memory.stat``)."""
+    try:
+        for line in (folder / "memory.stat").read_text().splitlines():
+            key, _, value = line.partition(" ")
+            if key == "hierarchical_memory_limit":
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _number(path: Path) -> int | None:
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return None
+    return UNLIMITED if text == "max" else int(text) if text.isdigit() else None
+
+
 class Cgroups:
     """One sandbox's cgroups: memory and process caps where writable, and v2's kill switch."""
 
     _count = 0
     _count_lock = threading.Lock()
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, memory_mb: int | None = None) -> None:
+        """``memory_mb``: the sandbox's total, when less than ``limits.memory_mb`` (what a
+        container has left); the per-process address-space cap stays the profile's."""
         self.folders: list[Path] = []
         """The cgroups the sandbox's processes join."""
         self.bounds: dict[str, str] = {}
@@ -66,8 +121,8 @@ class Cgroups:
         with Cgroups._count_lock:
             Cgroups._count += 1
             name = f"rnnlab-sandbox-{os.getpid()}-{Cgroups._count}"
-        own = _own_cgroups()
-        memory, tasks = str(limits.memory_mb << 20), str(limits.processes)
+        own = own_cgroups()
+        memory, tasks = str((memory_mb or limits.memory_mb) << 20), str(limits.processes)
         if "" in own:
             try:
                 enabled = set((own[""] / "cgroup.subtree_control").read_text().split())
@@ -147,6 +202,44 @@ class Cgroups:
                 except (OSError, ValueError):
                     continue
         return 0
+
+    def peak_mb(self) -> int | None:
+        """The most memory the sandbox used at once (None where the kernel does not say)."""
+        for folder in self.folders:
+            for name in ("memory.peak", "memory.max_usage_in_bytes"):
+                value = _number(folder / name)
+                if value is not None and value < UNLIMITED:
+                    return value >> 20
+        return None
+
+    def check_own_use(self, cap_mb: int) -> None:
+        """After a kill for memory: ``SandboxLost`` if the sandbox never reached its own cap
+        (the container's memory ran out for another's use, and the kernel chose it as the
+        likeliest victim). Reached: a count of failed charges says so, or its peak came
+        within ``OWN_SHARE`` of the cap (v1's counts stay 0 on some kernels)."""
+        peak = self.peak_mb()
+        if self._reached_cap() or peak is None or peak >= cap_mb * OWN_SHARE:
+            return
+        raise SandboxLost(
+            f"the machine ran out of memory while this sandbox stayed under its {cap_mb} MB "
+            f"(it used {peak} MB at most): the kernel killed it for another's use"
+        )
+
+    def _reached_cap(self) -> bool:
+        """Whether a count says the sandbox's memory reached its cap (v1's failcnts, v2's
+        "max" events)."""
+        for folder in self.folders:
+            counts = [_number(folder / f"memory.{n}failcnt") for n in ("", "memsw.")]
+            if any(counts):  # v1: with swap counted, memsw's fails first
+                return True
+            try:
+                for line in (folder / "memory.events").read_text().splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == "max" and int(value) > 0:
+                        return True
+            except (OSError, ValueError):
+                continue
+        return False
 
     def remove(self) -> None:
         self.kill()

@@ -25,6 +25,13 @@ class SandboxSetupError(Exception):
     """
 
 
+class SandboxLost(Exception):
+    """The sandbox died of a cause outside it: the kernel killed it for memory while it
+    stayed well under its own cap (a container's memory ran out for another's use), or the
+    zygote it was forked from died. Not a ``SandboxError``: the grader's fault, never the
+    submission's."""
+
+
 class StudentError(Exception):
     """The submission's code raised; ``info`` is the worker's plain-data description.
 

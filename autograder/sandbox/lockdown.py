@@ -5,7 +5,7 @@ import stat
 import threading
 from pathlib import Path
 
-from autograder.sandbox.view import SYSTEM_PATHS
+from autograder.sandbox.view import SYSTEM_PATHS, own_package_dirs, python_paths
 
 PERMISSION_CHANGES: dict[str, int] = {}
 """Paths whose mode the permissions tier changed, with the mode each had before."""
@@ -76,3 +76,13 @@ def restore_permissions() -> None:
             except OSError:
                 pass
         PERMISSION_CHANGES.clear()
+
+
+def guard_project(folder: Path, submission: Path, hidden: list[Path], by_landlock: bool) -> None:
+    """Before a permissions-tier sandbox's code runs: what its user must not read, it cannot.
+    Under Landlock nothing is made unreadable (Landlock keeps the worker out); only the way
+    to its ``folder`` and to the Python installation is opened (``o+x``): its user must pass."""
+    from autograder import ROOT
+
+    protected = [ROOT, *own_package_dirs(), *hidden, Path.home(), submission.resolve().parent]
+    lock_down([] if by_landlock else protected, keep=[*python_paths(), folder])

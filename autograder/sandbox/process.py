@@ -18,12 +18,18 @@ from pathlib import Path
 
 from autograder.sandbox import syscalls, view
 from autograder.sandbox import warm as _warm
-from autograder.sandbox.cgroups import Cgroups
-from autograder.sandbox.errors import SandboxCrash, SandboxSetupError, SandboxTimeout, student_error
+from autograder.sandbox.cgroups import Cgroups, container_room_mb
+from autograder.sandbox.errors import (
+    SandboxCrash,
+    SandboxLost,
+    SandboxSetupError,
+    SandboxTimeout,
+    student_error,
+)
 from autograder.sandbox.inside import HELPER, INSIDE_CODE, RUNTIME_FILES, ZYGOTE, wire
 from autograder.sandbox.inside import launcher as _launcher
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.lockdown import lock_down
+from autograder.sandbox.lockdown import guard_project
 from autograder.sandbox.removal import remove_tree
 from autograder.sandbox.tiers import NAMESPACE_FLAGS, TIERS, isolation, landlock_abi, user_flags
 from autograder.sandbox.uids import claim_uid, release_uid
@@ -46,6 +52,7 @@ class Sandbox:
     _requests: int | None = None
     _replies: int | None = None
     _drainer: threading.Thread | None = None
+    _zygote: _warm.Zygote | None = None
 
     def __init__(
         self,
@@ -71,6 +78,8 @@ class Sandbox:
         self.extra_env = env or {}
         self.tier = tier
         """The tier to run in; None: ``isolation()`` when started."""
+        self.memory_mb = limits.memory_mb
+        """The sandbox's memory in all: its profile's, or less when a container has less left."""
         self.uid: int | None = None
         """The sandbox's own user, while it runs (a root grader, not the limits-only tier)."""
         self.cgroups: Cgroups | None = None
@@ -96,6 +105,7 @@ class Sandbox:
             raise SandboxSetupError(f"no sandbox tier {self.tier!r} (one of {', '.join(TIERS)})")
         if self.tier == "permissions" and os.geteuid() != 0:
             raise SandboxSetupError("the permissions tier needs a grader running as root")
+        _launcher.set_oom_score(_launcher.GRADER_OOM_SCORE)  # root only: the grader last
         self._folder = Path(tempfile.mkdtemp(prefix="rnnlab-sandbox-"))
         try:
             self._launch()
@@ -117,7 +127,9 @@ class Sandbox:
         runtime.chmod(0o755)
         if os.geteuid() == 0 and tier != "none":
             self.uid, self._uid_lock = claim_uid()
-        self.cgroups = Cgroups(self.limits)
+        room = container_room_mb()
+        self.memory_mb = self.limits.memory_mb if room is None else min(self.limits.memory_mb, room)
+        self.cgroups = Cgroups(self.limits, memory_mb=self.memory_mb)
 
         requests_r, self._requests = os.pipe()
         self._replies, replies_w = os.pipe()
@@ -134,7 +146,7 @@ class Sandbox:
             "cgroup_kill": self.cgroups.kill_switch and str(self.cgroups.kill_switch),
             "work": where["work"],
             "home": where["work"],
-            "limits": self._rlimits(),
+            "limits": self.limits.rlimits(own_user=self.uid is not None),
             "argv": [
                 sys.executable,
                 "-I",
@@ -164,7 +176,7 @@ class Sandbox:
         elif tier == "permissions":
             _launcher.adopt_orphans()
             folder.chmod(0o711)  # its user passes through to its folders, lists nothing
-            self._lock_down(by_landlock=bool(config["landlock"]))
+            guard_project(self._folder, self.submission, self.hidden, bool(config["landlock"]))
         if self.warm:
             self._fork(config, requests_r, replies_w)
             return
@@ -193,9 +205,11 @@ class Sandbox:
         as its first request."""
         try:
             try:
-                self.process = self.zygote().spawn(requests_r, replies_w)
+                self._zygote = self.zygote()
+                self.process = self._zygote.spawn(requests_r, replies_w)
             except _warm.ZygoteError:  # it died since it was found alive: once more, anew
-                self.process = self.zygote().spawn(requests_r, replies_w)
+                self._zygote = self.zygote()
+                self.process = self._zygote.spawn(requests_r, replies_w)
         except (_warm.ZygoteError, OSError) as error:
             raise SandboxSetupError(f"the sandbox could not be started: {error}") from None
         finally:
@@ -233,16 +247,6 @@ class Sandbox:
             target=self._drain, args=(self.process.stdout.fileno(),), daemon=True
         )
         self._drainer.start()
-
-    def _lock_down(self, by_landlock: bool) -> None:
-        """Before any submission code runs: what its user must not read, it cannot. Under
-        Landlock nothing is made unreadable (it keeps the worker out); only the way to its
-        folder and to the Python installation is opened (``o+x``), as its user must pass."""
-        from autograder import ROOT
-
-        protected = [ROOT, *view.own_package_dirs(), *self.hidden, Path.home()]
-        protected.append(self.submission.resolve().parent)
-        lock_down([] if by_landlock else protected, keep=[*view.python_paths(), self._folder])
 
     def _landlock(self, where: dict) -> dict | None:
         """What Landlock lets the worker read and write; None without Landlock."""
@@ -378,17 +382,6 @@ class Sandbox:
 
     # -- helpers ---------------------------------------------------------------
 
-    def _rlimits(self) -> dict:
-        limits = {
-            "RLIMIT_AS": self.limits.memory_mb << 20,
-            "RLIMIT_CPU": self.limits.cpu_seconds,
-            "RLIMIT_FSIZE": self.limits.file_mb << 20,
-            "RLIMIT_CORE": 0,
-        }
-        if self.uid is not None:  # counted per user: the sandbox's own user's alone
-            limits["RLIMIT_NPROC"] = self.limits.processes
-        return limits
-
     def _env(self, home: str, tmp: str) -> dict[str, str]:
         env = {
             "PATH": "/usr/bin:/bin",
@@ -480,12 +473,15 @@ class Sandbox:
         if code is None:
             self._kill()
             return "the submission's process stopped answering"
+        if code < 0 and self._zygote is not None and not self._zygote.alive:
+            raise SandboxLost("the zygote it was forked from (the grader's) died")
         if code < 0:
             name = signal.Signals(-code).name
             hint = " (over the CPU limit)" if name == "SIGXCPU" else ""
             hint = " (wrote a file over the size limit)" if name == "SIGXFSZ" else hint
             if name == "SIGKILL" and self.cgroups is not None and self.cgroups.oom_kills():
-                hint = " (over the sandbox's memory limit)"
+                self.cgroups.check_own_use(self.memory_mb)
+                return f"the submission's process ran out of memory ({self.memory_mb} MB)"
             return f"the submission's process was killed by {name}{hint}"
         return f"the submission's process exited with code {code} (sys.exit or os._exit?)"
 

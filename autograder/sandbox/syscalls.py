@@ -1,6 +1,6 @@
 """The system calls a sandbox may make: an allow-list, compiled by libseccomp for the launcher.
 
-The list starts from Docker's default seccomp profile (an allow-list that TensorFlow and numpy
+The list starts from Docker's default seccomp profile (an allow-list that numerical libraries
 run under in every container), less what a graded submission never needs and an attacker
 would use (``REMOVED``). Sockets are ``AF_UNIX`` stream sockets only, never connected, bound
 or accepted (Python's ``socketpair``): no TCP, UDP, netlink or raw socket can be opened, and

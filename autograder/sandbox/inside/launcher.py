@@ -318,6 +318,22 @@ def set_limits(limits: dict) -> None:
         resource.setrlimit(getattr(resource, name), (value, value))
 
 
+SANDBOX_OOM_SCORE, ZYGOTE_OOM_SCORE, GRADER_OOM_SCORE = 1000, 500, -500
+"""``oom_score_adj``: when memory runs out, the kernel kills a submission's process first,
+then a zygote (its sandboxes die with it, the grader's loss: ``SandboxLost``), the grader
+last, so it lives to write the results."""
+
+
+def set_oom_score(score: int, pid: str = "self") -> bool:
+    """Set a process's ``oom_score_adj``; False where not allowed (lowering needs root)."""
+    try:
+        with open(f"/proc/{pid}/oom_score_adj", "w") as handle:
+            handle.write(str(score))
+        return True
+    except OSError:
+        return False
+
+
 def confine_worker(config: dict) -> None:
     """Landlock, then the system-call allow-list (``confine``), where the grader asked."""
     rules = config.get("landlock")
@@ -330,6 +346,7 @@ def confine_worker(config: dict) -> None:
 def become_worker(config: dict, parent: int, run: Callable[[], None] | None = None) -> None:
     """Drop privileges, set the limits, then ``exec`` the worker (or ``run`` it in place,
     in a child of a zygote that has the worker imported already)."""
+    set_oom_score(SANDBOX_OOM_SCORE)  # raised before privileges go: only raising is allowed
     drop_privileges(config["uid"] if config["tier"] != "none" else None)
     confine_worker(config)
     die_with_parent(parent, config["lifeline"])

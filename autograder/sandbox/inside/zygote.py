@@ -148,6 +148,7 @@ def _reap(statuses: dict[int, int]) -> None:
 
 
 def main() -> None:
+    launcher.set_oom_score(launcher.ZYGOTE_OOM_SCORE)
     control = socket.socket(fileno=int(sys.argv[1]))
     try:
         # Not a parent-death signal: that follows the grader's thread that started the
