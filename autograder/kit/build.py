@@ -9,7 +9,8 @@
   run``), made by ``otter generate`` and then completed here: it carries
   rnnlab's engine and the assignment (``rnnlab/``: the grader, the manifest, the
   public and hidden tests, the reference), which grades every submission
-  through the ``otter_bridge`` plugin, whatever rnnlab is installed where it runs.
+  through the ``otter_bridge`` plugin, whatever rnnlab is installed where it runs,
+  and its Gradescope entry is rnnlab's (``upload``: the upload shaped for otter).
 
 The kit is made from freshly generated stubs: ``build`` first rewrites the
 assignment's generated files that are out of date (``stubs.write_stubs``).
@@ -46,6 +47,7 @@ from autograder.kit.notebook import (
     student_side,
 )
 from autograder.kit.otter_bridge import ASSIGNMENT_POINTER, ENGINE, OUTCOMES_ENV, PLUGIN
+from autograder.kit.upload import RUN_SCRIPT
 from autograder.model.rubric import Question
 
 KIT_OWN_REQUIREMENTS = ("otter-grader>=7.0,<8", "pytest>=8,<10", "ipykernel>=6.29,<8")
@@ -300,6 +302,8 @@ SETUP_UNUSED = {
     " libcurl4-gnutls-dev libxml2-dev libssl-dev libgit2-dev": "",
 }
 """Lines (or parts) of otter's ``setup.sh`` for what grading here never uses: removed."""
+RUN_SCRIPT_NAME = "run_otter.py"
+"""The script otter's ``run_autograder`` runs: the zip carries ``upload.RUN_SCRIPT`` there."""
 
 
 def write_grading_zip(target: Path, assignment: Assignment | None = None) -> None:
@@ -310,7 +314,8 @@ def write_grading_zip(target: Path, assignment: Assignment | None = None) -> Non
     notebook: otter copies ``files/`` into each submission's folder, where the
     reference has no business). Then the zip gets rnnlab's engine and the assignment
     as ``rnnlab/`` (``/autograder/source/rnnlab``, installed from there by the image's
-    setup) and ``setup.sh`` loses what it would install for nothing.
+    setup), ``setup.sh`` loses what it would install for nothing and ``run_otter.py``
+    becomes rnnlab's entry (``upload.RUN_SCRIPT``).
     """
     assignment = assignment or manifest.current()
     with tempfile.TemporaryDirectory(prefix="rnnlab-build-") as scratch:
@@ -386,13 +391,17 @@ def assignment_parts(assignment: Assignment) -> tuple[Path, list[Path]]:
 
 
 def _complete(target: Path, assignment: Assignment) -> None:
-    """Add the engine and the assignment to the generated zip and trim its ``setup.sh``.
+    """Add the engine and the assignment to the generated zip, trim its ``setup.sh`` and
+    make its ``run_otter.py`` rnnlab's (``upload.RUN_SCRIPT``: the upload shaped for otter).
 
     A new zip in its place. ``rnnlab/ASSIGNMENT`` names the manifest, relative to
     ``rnnlab/``: the otter bridge grades with the assignment it finds there.
     """
     base, parts = assignment_parts(assignment)
     generated = target.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(generated)) as source:
+        if RUN_SCRIPT_NAME not in source.namelist():  # Gradescope would run otter's entry alone
+            raise RuntimeError(f"otter generate wrote no {RUN_SCRIPT_NAME} to replace")
     with (
         zipfile.ZipFile(io.BytesIO(generated)) as source,
         zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive,
@@ -404,6 +413,8 @@ def _complete(target: Path, assignment: Assignment) -> None:
                 for unused, kept in SETUP_UNUSED.items():
                     text = text.replace(unused, kept)
                 data = text.encode()
+            elif info.filename == RUN_SCRIPT_NAME:  # otter's entry, with the upload shaped first
+                data = RUN_SCRIPT.encode()
             archive.writestr(info, data)
         engine = Path(autograder.__file__).resolve().parent
         carried = [(engine, engine.parent), *((path, base) for path in parts)]

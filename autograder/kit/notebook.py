@@ -113,8 +113,10 @@ def grading_notebook() -> nbformat.NotebookNode:
     """The grading zip's stand-in for the student's notebook: no cells.
 
     Otter copies it into the submission folder before it looks there for what to
-    grade, over an exported ``lab.ipynb``; so otter always finds one notebook,
-    also when the student handed in only ``.py`` files (otter alone refuses more
-    than one ``.py`` file without a notebook), and never executes the student's.
+    grade, over an exported ``lab.ipynb``; so otter finds a notebook also when the
+    student handed in only ``.py`` files (otter alone refuses more than one ``.py``
+    file without a notebook), and never executes the student's. Other notebooks
+    of the student's are set aside first (``upload.shape_upload``): this one is
+    the only one.
     """
     return _python3(new_notebook())

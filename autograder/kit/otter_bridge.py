@@ -2,11 +2,16 @@
 
 ``rnnlab build`` makes a grading zip whose otter config names one plugin,
 ``RnnlabGrading``, and whose ``files/`` hold one notebook without cells: otter
-copies it into the submission's folder before it looks there for what to grade,
-so it always finds exactly one notebook (the export's ``lab.ipynb`` is replaced;
-``.py`` files handed in alone are accepted, where otter by itself refuses more
-than one). Otter loads the plugin in its own process, before anything of the
-submission's can run, and the plugin does the grading on three of otter's events:
+copies it into the submission's folder before it looks there for what to grade
+(the export's ``lab.ipynb`` is replaced; ``.py`` files handed in alone are
+accepted, where otter by itself refuses more than one). Otter counts the
+notebooks before any plugin step, so the zip's entry on Gradescope
+(``upload.run_otter``) first sets aside the student's other notebooks (a
+``lab (1).ipynb``) and what stands where otter writes (a ``tests`` file): then
+otter finds exactly one notebook, the zip's. ``otter run`` skips that entry, and
+refuses those uploads as otter alone does. Otter loads the plugin in its own
+process, before anything of the submission's can run, and the plugin does the
+grading on three of otter's events:
 
 - ``before_grading`` (otter has unpacked the submission into its folder, the
   notebook kernel has not started): everything the student handed in is moved
@@ -41,6 +46,8 @@ from pathlib import Path
 import nbformat
 from otter.plugins import AbstractOtterPlugin
 from otter.run.run_autograder.utils import OtterRuntimeError
+
+from autograder.kit.upload import zip_files
 
 PLUGIN = "autograder.kit.otter_bridge.RnnlabGrading"
 """The plugin's importable name, as the grading zip's ``otter_config.json`` gives it."""
@@ -115,7 +122,7 @@ class RnnlabGrading(AbstractOtterPlugin):
         self._scratch = Path(tempfile.mkdtemp(prefix="rnnlab-otter-"))
         upload = self._scratch / "submission"
         upload.mkdir()
-        ours = OTTERS_OWN | _zip_files(root) | {Path(self.submission_path).name}
+        ours = OTTERS_OWN | zip_files(root) | {Path(self.submission_path).name}
         for entry in list(folder.iterdir()):
             if entry.name not in ours:
                 shutil.move(entry, upload / entry.name)
@@ -197,9 +204,3 @@ def _manifest(engine: Path) -> Path:
     if not path.is_relative_to(engine.resolve()) or not path.is_file():
         raise OtterRuntimeError(f"this grading zip holds no assignment manifest at {path}")
     return path
-
-
-def _zip_files(root: Path) -> set[str]:
-    """The names otter copied from the zip's ``files/`` into the submission folder."""
-    files = root / "source" / "files"
-    return {path.name for path in files.iterdir()} if files.is_dir() else set()

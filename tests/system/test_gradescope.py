@@ -4,9 +4,10 @@ Gradescope builds an image from ``autograder.zip`` (unpacked in
 ``/autograder/source``, ``setup.sh`` installs otter and rnnlab from the zip),
 puts what the student handed in under ``/autograder/submission`` (a zip they
 upload is unpacked), runs ``run_autograder`` (the zip's ``run_otter.py``:
-otter's ``run_autograder.main("/autograder")``) and shows
-``/autograder/results/results.json``. Here the same happens under a scratch
-root, with the zip's own ``run_otter.py`` pointed at it.
+rnnlab's ``upload.run_otter("/autograder")``, which shapes the upload for otter and
+runs otter's ``run_autograder.main``) and shows ``/autograder/results/results.json``.
+Here the same happens under a scratch root, with the zip's own ``run_otter.py``
+pointed at it.
 
 The slow test does it as on Gradescope's machine: rnnlab installed
 (non-editable) from the zip's copy into a fresh virtual environment, and the
@@ -31,7 +32,9 @@ import venvs
 from autograder import ROOT
 from autograder.formats.manifest import current as current_assignment
 from autograder.kit.build import build
+from autograder.kit.notebook import NOTEBOOK
 from autograder.kit.otter_bridge import ASSIGNMENT_POINTER, ENGINE
+from autograder.kit.upload import SET_ASIDE, set_aside_note
 
 LAB = current_assignment()
 
@@ -141,10 +144,18 @@ def with_helper(labels_from: Path) -> dict[str, bytes]:
 # -- what students hand in, with this interpreter's rnnlab and otter --------------------------
 
 
+def checkout_env() -> dict:
+    """This process's environment, with this checkout first on otter's ``sys.path``: otter's
+    process imports the zip's entry and the plugin from the installed rnnlab (on Gradescope,
+    the zip's own copy), which need not be this checkout."""
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
 def test_loose_modules_with_a_helper_grade_as_rnnlab_grade_does(dist, tmp_path):
     """Drag-and-drop: the .py files alone, no notebook (other forms: test_otter)."""
     files = with_helper(ROOT / "reference")
-    env = dict(os.environ)
+    env = checkout_env()
     python = Path(sys.executable)
     handed_in = zip_files(files, tmp_path / "handed-in.zip")
     expected = rnnlab_grade(python, handed_in, tmp_path / "r.json", env)
@@ -153,6 +164,60 @@ def test_loose_modules_with_a_helper_grade_as_rnnlab_grade_does(dist, tmp_path):
     labels = [t for t in got["tests"] if t["name"].startswith("labels: ")]
     assert labels and all(t["status"] == "passed" for t in labels)  # the helper came along
     assert got["score"] == sum(t["max_score"] for t in labels)
+
+
+UPLOAD_SHAPES = {  # what the upload holds beside the reference's modules -> what is set aside
+    "renamed notebook": ({"lab (1).ipynb": None}, ["lab (1).ipynb"]),
+    "two notebooks": ({NOTEBOOK: None, "lab-Copy1.ipynb": None}, ["lab-Copy1.ipynb"]),
+    "a tests file": ({NOTEBOOK: None, "tests": b"my own notes\n"}, ["tests"]),
+    "a results.json and an otter_config.json": (
+        {
+            NOTEBOOK: None,
+            "results.json": b'{"score": 1000, "tests": []}',
+            "otter_config.json": b'{"plugins": []}',
+        },
+        [],
+    ),
+}
+"""``None`` stands for the kit's notebook. Otter alone stops on the first three before any
+plugin step (test_upload, test_otter); it never reads a student's results.json or
+otter_config.json."""
+
+
+def reference_upload(dist: dict, added: dict[str, bytes | None]) -> dict[str, bytes]:
+    """The reference's modules, with ``added`` (``None``: the kit's notebook)."""
+    notebook = (dist["student"] / NOTEBOOK).read_bytes()
+    extra = {name: notebook if data is None else data for name, data in added.items()}
+    return {**modules_of(ROOT / "reference"), **extra}
+
+
+@pytest.fixture(scope="module")
+def plain_upload(dist, tmp_path_factory) -> dict:
+    """The reference's export (its modules and ``lab.ipynb``), through the harness."""
+    root = tmp_path_factory.mktemp("plain") / "gs"
+    files = reference_upload(dist, {NOTEBOOK: None})
+    return gradescope(Path(sys.executable), dist["autograder.zip"], files, root, checkout_env())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", UPLOAD_SHAPES)
+def test_every_upload_that_holds_the_modules_is_graded(dist, plain_upload, tmp_path, shape):
+    """As the plain upload is: the same tests and score, and the output names what was set aside."""
+    added, set_aside = UPLOAD_SHAPES[shape]
+    root = tmp_path / "gs"
+    got = gradescope(
+        Path(sys.executable),
+        dist["autograder.zip"],
+        reference_upload(dist, added),
+        root,
+        checkout_env(),
+    )
+    assert plain_upload["score"] == got["score"] == 100
+    assert strip({**got, "output": ""}) == strip({**plain_upload, "output": ""})
+    note = set_aside_note(set_aside)
+    assert got["output"] == (f"{note}\n" if note else "") + plain_upload["output"]
+    aside = root / SET_ASIDE
+    assert (sorted(p.name for p in aside.iterdir()) if aside.exists() else []) == set_aside
 
 
 # -- Gradescope's machine: a fresh install from the zip, no namespaces ----------------------
@@ -272,4 +337,16 @@ def test_gradescope_shows_what_rnnlab_grade_writes(dist, gradescope_image, tmp_p
         shown = json.dumps(got)
         assert "Trying:" not in shown and "outcome(" not in shown  # no doctest transcripts
     (tmp_path / "results-shown.json").write_text(json.dumps(got, indent=2))
+    shutil.rmtree(tmp_path / "autograder", ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_gradescope_grades_a_renamed_notebook_upload(dist, gradescope_image, tmp_path):
+    """A ``lab (1).ipynb`` (the export downloaded twice) beside the reference's modules."""
+    python, env = gradescope_image
+    files = reference_upload(dist, {"lab (1).ipynb": None})
+    got = gradescope(python, dist["autograder.zip"], files, tmp_path / "autograder", env)
+    assert got["score"] == 100
+    assert got["tests"] and all(t["status"] == "passed" for t in got["tests"])
+    assert got["output"].startswith(set_aside_note(["lab (1).ipynb"]) + "\n")
     shutil.rmtree(tmp_path / "autograder", ignore_errors=True)

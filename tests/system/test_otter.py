@@ -28,6 +28,7 @@ from autograder.grading.grade import grade
 from autograder.kit.build import build
 from autograder.kit.notebook import NOTEBOOK
 from autograder.kit.otter_bridge import ASSIGNMENT_POINTER, ENGINE
+from autograder.kit.upload import RUN_SCRIPT
 
 LAB = current_assignment()
 
@@ -160,6 +161,43 @@ def test_otter_run_grades_every_form_of_submission(dist, tmp_path, form):
     assert labels and all(t["status"] == "passed" for t in labels)
 
 
+@pytest.mark.parametrize(
+    "added, refusal",
+    [
+        ({"lab (1).ipynb": NOTEBOOK}, "More than one .ipynb file found in submission"),
+        ({NOTEBOOK: NOTEBOOK, "tests": None}, "NotADirectoryError"),
+    ],
+    ids=["renamed notebook", "a tests file"],
+)
+def test_otter_run_skips_the_zips_entry_so_otter_still_refuses_some_shapes(
+    dist, tmp_path, added, refusal
+):
+    """``otter run`` calls otter's own entry, not the zip's ``run_otter.py``, which shapes
+    these uploads on Gradescope (test_gradescope): here otter stops before any plugin step
+    and writes no results.json, as the instructors' page says."""
+    submission = tmp_path / "s.zip"
+    with zipfile.ZipFile(submission, "w") as archive:
+        for module in LAB.modules:
+            archive.write(ROOT / "reference" / f"{module}.py", f"{module}.py")
+        for name, source in added.items():
+            if source is None:
+                archive.writestr(name, "my own notes\n")
+            else:
+                archive.write(dist["student"] / source, name)
+    out = tmp_path / "otter"
+    out.mkdir()
+    command = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(dist["autograder.zip"])]
+    done = subprocess.run(
+        [*command, "-o", str(out), str(submission)],
+        capture_output=True,
+        text=True,
+        cwd=out,
+        timeout=1200,
+    )
+    assert done.returncode != 0 and refusal in done.stderr
+    assert not (out / "results.json").exists()
+
+
 def hostile_export(dist, folder: Path, target: Path) -> Path:
     """The notebook's export of the stubs, with everything of ``folder`` added as it is."""
     with zipfile.ZipFile(target, "w") as archive:
@@ -250,7 +288,9 @@ def test_the_grading_zip_carries_the_engine_and_installs_nothing_unused(dist):
         setup = archive.read("setup.sh").decode()
         environment = archive.read("environment.yml").decode()
         config = json.loads(archive.read("otter_config.json"))
+        run_otter = archive.read("run_otter.py").decode()
     assert config["plugins"] == ["autograder.kit.otter_bridge.RnnlabGrading"]
+    assert run_otter == RUN_SCRIPT  # Gradescope's entry is rnnlab's: the upload shaped first
     assert config["zips"] is False
     assert "playwright" not in setup and "chromium" not in setup and "libgit2" not in setup
     assert "[grading]" in environment and "plugins" not in environment
