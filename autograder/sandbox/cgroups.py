@@ -57,6 +57,9 @@ UNLIMITED = 1 << 60
 OWN_SHARE = 0.95
 """A sandbox killed for memory that used less than this share of its cap (and whose kernel
 counted no failed charge) was killed for another's use, not for its own."""
+FLOOR_MB = 512
+"""Below this (or the profile's own cap, if less), a cap a container forced is too small to
+charge a submission for reaching it."""
 GRADER_RESERVE_MB = 128
 """What a sandbox's cap leaves the grader inside a container: enough to write the results."""
 
@@ -212,18 +215,25 @@ class Cgroups:
                     return value >> 20
         return None
 
-    def check_own_use(self, cap_mb: int) -> None:
-        """After a kill for memory: ``SandboxLost`` if the sandbox never reached its own cap
-        (the container's memory ran out for another's use, and the kernel chose it as the
-        likeliest victim). Reached: a count of failed charges says so, or its peak came
-        within ``OWN_SHARE`` of the cap (v1's counts stay 0 on some kernels)."""
+    def check_own_use(self, cap_mb: int, promised_mb: int) -> None:
+        """After a kill for memory: ``SandboxLost`` unless the submission alone is to blame.
+
+        It is not when the sandbox never reached its own cap (the container's memory ran
+        out for another's use, and the kernel chose it as the likeliest victim; reached: a
+        count of failed charges says so, or its peak came within ``OWN_SHARE`` of the cap,
+        as v1's counts stay 0 on some kernels), nor when a container left it less than
+        ``FLOOR_MB`` of the ``promised_mb`` its profile gives (correct code may need more)."""
         peak = self.peak_mb()
-        if self._reached_cap() or peak is None or peak >= cap_mb * OWN_SHARE:
-            return
-        raise SandboxLost(
-            f"the machine ran out of memory while this sandbox stayed under its {cap_mb} MB "
-            f"(it used {peak} MB at most): the kernel killed it for another's use"
-        )
+        if not (self._reached_cap() or peak is None or peak >= cap_mb * OWN_SHARE):
+            raise SandboxLost(
+                f"the machine ran out of memory while this sandbox stayed under its {cap_mb} MB "
+                f"(it used {peak} MB at most): the kernel killed it for another's use"
+            )
+        if cap_mb < min(promised_mb, FLOOR_MB):
+            raise SandboxLost(
+                f"the container left this sandbox only {cap_mb} MB of the {promised_mb} MB its "
+                "profile gives: give the grader more memory, then regrade"
+            )
 
     def _reached_cap(self) -> bool:
         """Whether a count says the sandbox's memory reached its cap (v1's failcnts, v2's

@@ -129,6 +129,7 @@ class Sandbox:
             self.uid, self._uid_lock = claim_uid()
         room = container_room_mb()
         self.memory_mb = self.limits.memory_mb if room is None else min(self.limits.memory_mb, room)
+        self.memory_mb = max(self.memory_mb, 16)  # a cap of 0 or less would refuse everything
         self.cgroups = Cgroups(self.limits, memory_mb=self.memory_mb)
 
         requests_r, self._requests = os.pipe()
@@ -480,7 +481,7 @@ class Sandbox:
             hint = " (over the CPU limit)" if name == "SIGXCPU" else ""
             hint = " (wrote a file over the size limit)" if name == "SIGXFSZ" else hint
             if name == "SIGKILL" and self.cgroups is not None and self.cgroups.oom_kills():
-                self.cgroups.check_own_use(self.memory_mb)
+                self.cgroups.check_own_use(self.memory_mb, self.limits.memory_mb)
                 return f"the submission's process ran out of memory ({self.memory_mb} MB)"
             return f"the submission's process was killed by {name}{hint}"
         return f"the submission's process exited with code {code} (sys.exit or os._exit?)"

@@ -57,12 +57,17 @@ def killed_after(tmp_path, peak_mb: int, failcnt: int | None = None) -> cgroups.
 
 def test_a_sandbox_that_never_reached_its_cap_was_killed_for_another(tmp_path):
     with pytest.raises(SandboxLost, match="under its 512 MB \\(it used 300 MB at most\\)"):
-        killed_after(tmp_path, 300, failcnt=0).check_own_use(512)
+        killed_after(tmp_path, 300, failcnt=0).check_own_use(512, 512)
 
 
 def test_a_sandbox_that_reached_its_cap_ran_out_of_its_own(tmp_path):
-    killed_after(tmp_path, 300, failcnt=4).check_own_use(512)  # no exception: its own
+    killed_after(tmp_path, 300, failcnt=4).check_own_use(512, 512)  # no exception: its own
 
 
 def test_a_peak_at_the_cap_is_its_own_though_no_count_says_so(tmp_path):
-    killed_after(tmp_path, 512, failcnt=0).check_own_use(512)  # v1 on a new kernel
+    killed_after(tmp_path, 512, failcnt=0).check_own_use(512, 512)  # v1 on a new kernel
+
+
+def test_a_cap_a_container_forced_below_the_floor_is_never_charged(tmp_path):
+    with pytest.raises(SandboxLost, match="only 300 MB of the 2048 MB"):
+        killed_after(tmp_path, 300, failcnt=3).check_own_use(300, 2048)
