@@ -552,6 +552,7 @@ OWN_CLAUSE = {
     "lstm_input_dropout": "keep_prob_drops_lstm_outputs",
     "lstm_learning_rate_ignored": "learning_rate_scales_the_step",
     "lstm_sgd": "optimizer_takes_an_adam_step",
+    "lstm_sgd_ref_variables": "optimizer_takes_an_adam_step",
     "lstm_shared_cell": "lstm_layers_stacks_cells",
     "lstm_size_ignored": "lstm_size_sizes_the_cells",
 }
