@@ -79,8 +79,8 @@ ALLOWED_OPS = frozenset(
     AssignSubVariableOp AssignVariableOp BiasAdd BiasAddGrad BroadcastGradientArgs Cast
     ConcatOffset ConcatV2 Const DivNoNan EmptyTensorList Equal ExpandDims Fill FloorMod
     GatherV2 Greater GreaterEqual Identity InvertPermutation Less Log LogicalAnd MatMul
-    Maximum Mean Minimum Mul Neg NoOp Placeholder PlaceholderWithDefault Prod RandomUniform
-    Range ReadVariableOp RealDiv Reciprocal Reshape ResourceApplyAdam
+    Maximum Mean Minimum Mul Neg NoOp Pack Placeholder PlaceholderWithDefault Prod
+    RandomUniform Range ReadVariableOp RealDiv Reciprocal Reshape ResourceApplyAdam
     ResourceApplyGradientDescent ResourceGather ResourceScatterAdd Round ScatterAdd
     ScatterSub Select SelectV2 Shape ShapeN Sigmoid SigmoidGrad Size Slice Split Sqrt Square
     SquaredDifference StatelessRandomGetKeyCounter StatelessRandomUniformV2 StatelessWhile

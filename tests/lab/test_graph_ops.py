@@ -17,6 +17,7 @@ which rewrites ``ALLOWED_OPS`` in probes.py from the graphs and prints what chan
 the diff (``git diff assignment/tests/probes.py``): the deny check below must still pass.
 """
 
+import importlib.util
 import re
 import sys
 import tempfile
@@ -28,7 +29,8 @@ import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
 
-PROBES = Path(__file__).resolve().parents[2] / "assignment" / "tests" / "probes.py"
+ROOT = Path(__file__).resolve().parents[2]
+PROBES = ROOT / "assignment" / "tests" / "probes.py"
 LISTED = re.compile(r'(ALLOWED_OPS = frozenset\(\n    """\n)(.*?)(\n    """\.split\(\)\n\))', re.S)
 """Where probes.py writes the list: the names, wrapped, inside a string that is split."""
 DENIED_WORDS = (
@@ -50,6 +52,26 @@ def configs() -> list[dict]:
     return [CONFIG, TWO_LAYERS, embedding, *others]
 
 
+def declared_variants() -> dict[str, str]:
+    """``variant/NAME``: the reference's ``lstm.py`` with each rewrite of ``build_graph`` the
+    assignment declares equivalent (``equivalent_variants.toml``) applied alone."""
+    import tomllib
+
+    declared = ROOT / "reference" / "hidden_tests" / "equivalent_variants.toml"
+    source = (ROOT / "reference" / "lstm.py").read_text()
+    found = {}
+    for rewrite in tomllib.loads(declared.read_text())["rewrite"]:
+        if rewrite["function"] != "build_graph":
+            continue
+        finds, replaces = rewrite["find"], rewrite["replace"]
+        finds, replaces = ([finds], [replaces]) if isinstance(finds, str) else (finds, replaces)
+        text = source
+        for find, replace in zip(finds, replaces, strict=True):
+            text = text.replace(find, replace)
+        found[f"variant/{rewrite['name']}"] = text
+    return found
+
+
 def used_ops() -> dict[str, list[str]]:
     """Each op that ``load`` would check in an honest graph: the graphs that use it
     (``reference``, ``alternative/NAME`` or ``buggy/NAME``)."""
@@ -67,6 +89,12 @@ def used_ops() -> dict[str, list[str]]:
             if fragment.stem.startswith("lstm"):
                 name = f"{fragment.parent.name}/{fragment.stem}"
                 modules[name] = spliced_lstm(fragment, Path(scratch) / name)
+        for name, source in declared_variants().items():  # the assignment's own rewrites
+            path = Path(scratch) / f"{name.replace('/', '_').replace(' ', '_')}.py"
+            path.write_text(source)
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            modules[name] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(modules[name])
         for name, module in modules.items():
             ops = set()
             tf1.enable_resource_variables()  # as a sandbox starts: one graph's switch is its own
