@@ -253,8 +253,7 @@ class Sandbox:
         """What Landlock lets the worker read and write; None without Landlock."""
         if not landlock_abi():
             return None
-        zygote = [self.zygote().folder] if self.warm and self.tier != "namespaces" else []
-        return view.landlock_rules(self.tier, where["work"], where["runtime"], self.hidden, zygote)
+        return view.landlock_rules(self.tier, where["work"], where["runtime"], self.hidden)
 
     def _wait_for_hello(self) -> None:
         """The worker's first frame says it runs; nothing of the submission's has run yet."""

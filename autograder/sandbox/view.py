@@ -140,16 +140,15 @@ def allow_list(hidden: list[Path] = ()) -> list[str]:
     return sorted({*plan["system"], *plan["binds"], *plan["etc"], *GENERATED_ETC, *devices, *fixed})
 
 
-def landlock_rules(
-    tier: str, work: str, runtime: str, hidden: list[Path], extra: list[Path] = ()
-) -> dict:
+def landlock_rules(tier: str, work: str, runtime: str, hidden: list[Path]) -> dict:
     """What Landlock lets a sandbox's worker read and write (``confine.restrict``).
 
     In the namespaces tier its root holds only the allow-list already: it may read all of
     it and write to its own file system. Elsewhere it sees the machine, so the rules are the
     namespaces tier's allow-list itself: the system's libraries, the Python installation
-    without rnnlab's own packages, ``/proc``, five devices, the runtime files (and ``extra``,
-    a zygote's copy of them), read-only; its own folder, read and write.
+    without rnnlab's own packages, ``/proc``, five devices, the runtime files
+    (a zygote removes its own copy before it forks any), read-only; its own folder, read and
+    write.
     """
     devices = [f"/dev/{name}" for name in _launcher.DEVICES]
     if tier == "namespaces":
@@ -158,7 +157,7 @@ def landlock_rules(
     hidden = [Path(p) for p in plan["covers"]]
     folders = [Path(p) for p in (*plan["system"], *plan["binds"])]
     read = [str(p) for folder in folders for p in _beneath(folder, hidden)]
-    read += [*plan["etc"], "/proc", runtime, *map(str, extra), *devices]
+    read += [*plan["etc"], "/proc", runtime, *devices]
     return {"read": read, "write": [work, *devices]}
 
 
