@@ -43,7 +43,9 @@ from autograder.sandbox import (
     SandboxLost,
     SandboxSetupError,
     StudentError,
+    container_room_mb,
     describe_isolation,
+    memory_turn,
 )
 
 MARGIN_SECONDS = 60.0
@@ -86,6 +88,8 @@ def worst_case_seconds(
     questions = list(assignment.questions if questions is None else questions)
     budget = _budget(assignment, seconds)
     lanes = _lanes(assignment, questions, public_only=False)
+    if container_room_mb() is not None:  # a container may leave room for one question at once
+        return sum(budget[q.profile] for q in questions) + MARGIN_SECONDS
     return max(sum(budget[q.profile] for q in lane) for lane in lanes) + MARGIN_SECONDS
 
 
@@ -133,9 +137,10 @@ def grade(
         hidden = [*hidden_paths, Path(path).resolve().parent, *assignment.never_shipped()]
 
         def run(question: Question) -> list[Outcome]:
-            outcomes = _grade_question(
-                assignment, question, submission, public_only, hidden, budget
-            )
+            with memory_turn(assignment.profile(question).memory_mb):  # its clock starts after
+                outcomes = _grade_question(
+                    assignment, question, submission, public_only, hidden, budget
+                )
             if progress is not None:
                 progress(question)
             return outcomes

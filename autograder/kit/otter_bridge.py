@@ -32,8 +32,14 @@ grading on three of otter's events:
   ``os``, and import nothing else.
 - ``after_grading``: the results otter writes for Gradescope become rnnlab's
   own ``results.json``, unchanged (see ``_RnnlabResults``).
+
+Nothing outlives otter: the grading process runs under a small lifeline process
+(``_LIFELINE``) that the kernel tells when otter dies, by any signal; it then kills
+the grading process (whose sandboxes and zygotes end with it) and removes the
+plugin's folders, which hold every temporary file of the grade (its ``TMPDIR``).
 """
 
+import atexit
 import json
 import os
 import shutil
@@ -77,6 +83,35 @@ from autograder.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
+# Run by ``python -I -c`` between otter and the grading process: it ends that process and
+# removes the plugin's folders when otter dies (a kill leaves otter no way to), or when the
+# plugin gives up waiting (SIGTERM). Arguments: otter's pid, the folders, "--", the command.
+_LIFELINE = """\
+import ctypes, os, shutil, signal, subprocess, sys
+split = sys.argv.index("--")
+parent, folders, command = int(sys.argv[1]), sys.argv[2:split], sys.argv[split + 1:]
+def end(*_):
+    raise SystemExit(128 + signal.SIGTERM)
+def orphaned(*_):  # the signal also comes when the thread that started it ends: otter lives
+    if os.getppid() != parent:
+        end()
+signal.signal(signal.SIGTERM, end)
+signal.signal(signal.SIGHUP, orphaned)
+ctypes.CDLL(None).prctl(1, signal.SIGHUP, 0, 0, 0)  # PR_SET_PDEATHSIG: told when otter dies
+child = None
+try:
+    orphaned()  # otter died before the signal was set
+    child = subprocess.Popen(command, start_new_session=True)
+    sys.exit(child.wait())
+finally:
+    if child is not None and child.poll() is None:
+        os.killpg(child.pid, signal.SIGKILL)  # its sandboxes and zygotes end with it
+        child.wait()
+    if os.getppid() != parent:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+"""
+
 
 @dataclass(frozen=True)
 class _RnnlabResults:
@@ -109,6 +144,7 @@ class RnnlabGrading(AbstractOtterPlugin):
     """Grade with rnnlab's engine from the zip, before otter runs anything; report its results."""
 
     _scratch: Path | None = None
+    _tmp: Path | None = None
     _results: dict | None = None
     _stderr: str = ""
 
@@ -120,6 +156,12 @@ class RnnlabGrading(AbstractOtterPlugin):
             raise OtterRuntimeError(f"this grading zip holds no rnnlab engine at {engine}")
         folder = Path(self.submission_path).parent
         self._scratch = Path(tempfile.mkdtemp(prefix="rnnlab-otter-"))
+        # The grading process's own temporary files (its sandboxes', its zygotes'), apart
+        # from the upload's folder, which the sandboxes must not see. Its sandboxes' users
+        # pass through it, as through /tmp, without listing it.
+        self._tmp = Path(tempfile.mkdtemp(prefix="rnnlab-otter-tmp-"))
+        self._tmp.chmod(0o711)
+        atexit.register(self._clean)  # otter may stop (an exception) before after_grading
         upload = self._scratch / "submission"
         upload.mkdir()
         ours = OTTERS_OWN | zip_files(root) | {Path(self.submission_path).name}
@@ -144,7 +186,8 @@ class RnnlabGrading(AbstractOtterPlugin):
         output = self._scratch / "results" / "results.json"
         empty = self._scratch / "cwd"
         empty.mkdir()
-        command = [sys.executable, "-I", "-c", _BOOT, str(engine)]
+        command = [sys.executable, "-I", "-c", _LIFELINE, str(os.getpid()), str(self._scratch)]
+        command += [str(self._tmp), "--", sys.executable, "-I", "-c", _BOOT, str(engine)]
         command += ["--assignment", str(manifest_path)]
         command += ["grade", str(upload), "-o", str(output), "-q"]
         # Imported here: it brings the checks and hypothesis, which otter's process (and
@@ -157,13 +200,17 @@ class RnnlabGrading(AbstractOtterPlugin):
         except manifest.ManifestError as error:
             raise OtterRuntimeError(f"this grading zip's assignment is broken: {error}") from None
         seconds = worst_case_seconds(assignment=assignment) + START_SECONDS
-        try:
-            done = subprocess.run(
-                command, cwd=empty, capture_output=True, text=True, timeout=seconds
-            )
-        except subprocess.TimeoutExpired:
-            raise OtterRuntimeError(f"rnnlab grade did not finish in {seconds:g} s") from None
-        self._stderr = done.stderr.strip()[-STDERR_SHOWN:]
+        env = {**os.environ, "TMPDIR": str(self._tmp)}
+        with subprocess.Popen(
+            command, cwd=empty, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ) as done:
+            try:
+                _, stderr = done.communicate(timeout=seconds)
+            except subprocess.TimeoutExpired:
+                done.terminate()  # the lifeline ends the grading process, then itself
+                done.communicate()
+                raise OtterRuntimeError(f"rnnlab grade did not finish in {seconds:g} s") from None
+        self._stderr = stderr.strip()[-STDERR_SHOWN:]
         if not output.is_file():  # exit code 3 still writes it: some tests hit a grader error
             raise OtterRuntimeError(
                 f"rnnlab grade failed (exit code {done.returncode}):\n{self._stderr}"
@@ -181,11 +228,15 @@ class RnnlabGrading(AbstractOtterPlugin):
     def after_grading(self, results) -> None:
         """Make the results Gradescope gets rnnlab's own (see ``_RnnlabResults``)."""
         os.environ.pop(OUTCOMES_ENV, None)
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+        self._clean()
         if self._results is None:  # before_grading never ran: otter's own results stand
             return
         results.to_gradescope_dict = _RnnlabResults(self._results)
+
+    def _clean(self) -> None:
+        for folder in (self._scratch, self._tmp):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def generate_report(self) -> str:
         """For the instructor (otter's stdout): the score, and what rnnlab said on stderr."""

@@ -51,7 +51,7 @@ the code that runs in the sandbox, which never imports the engine. The names bel
 public API.
 """
 
-from autograder.sandbox.cgroups import Cgroups, cgroup_bounds
+from autograder.sandbox.cgroups import Cgroups, cgroup_bounds, container_room_mb
 from autograder.sandbox.errors import (
     SandboxCrash,
     SandboxError,
@@ -73,10 +73,13 @@ from autograder.sandbox.tiers import (
     isolation,
     landlock_abi,
 )
+from autograder.sandbox.turns import memory_turn
 from autograder.sandbox.uids import UID_BASE, UID_COUNT, claim_uid, release_uid
 from autograder.sandbox.view import allow_list
 
 __all__ = [
+    "container_room_mb",
+    "memory_turn",
     "OUTPUT_KEPT",
     "PERMISSION_CHANGES",
     "TIERS",

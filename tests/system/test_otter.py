@@ -10,8 +10,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -340,3 +342,56 @@ def test_every_hostile_submission_scores_zero_through_otter(dist, quick_zip, tmp
     written = otter_run(quick_zip, submission, tmp_path / "otter")
     assert written["score"] == 0
     assert written["tests"] and all(t["status"] == "failed" for t in written["tests"])
+
+
+def _ours(root: Path) -> list[str]:
+    """The command lines of running processes that name a path under ``root``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+        if entry.name.isdigit() and str(root) in line:
+            found.append(line)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=lambda s: s.name)
+def test_nothing_of_rnnlab_outlives_otter_killed_mid_grade(dist, tmp_path, how):
+    """Otter dies while rnnlab grades a submission that never returns (so the grade cannot
+    end first): the grading process ends with it and its folders go."""
+    submission = hostile_export(
+        dist, submissions.HERE / "hostile" / "endless_loop", tmp_path / "s.zip"
+    )
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "RNNLAB_SANDBOX": "permissions"}
+    out = tmp_path / "otter"
+    out.mkdir()
+    command = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(dist["autograder.zip"])]
+    otter = subprocess.Popen(
+        [*command, "-o", str(out), str(submission)], env=env, cwd=out,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        # The grade has reached a sandbox once one's folder exists (in the grader's TMPDIR).
+        for _ in range(1200):
+            if list(scratch.rglob("rnnlab-sandbox-*")):
+                break
+            assert otter.poll() is None, "otter ended before any sandbox started"
+            time.sleep(0.1)
+        else:
+            pytest.fail("no sandbox started within 120 s")
+        assert _ours(scratch)
+        otter.send_signal(how)
+        otter.wait()
+        for _ in range(600):  # ends within a minute; the loop itself would run 60 s more
+            if not _ours(scratch) and not list(scratch.glob("rnnlab-*")):
+                break
+            time.sleep(0.1)
+        assert _ours(scratch) == []
+        assert sorted(p.name for p in scratch.glob("rnnlab-*")) == []
+    finally:
+        otter.kill()

@@ -21,6 +21,23 @@ def test_a_container_leaves_its_limit_less_its_use_and_the_grader_s_reserve(tmp_
     assert cgroups.container_room_mb() == 768 - 200 - cgroups.GRADER_RESERVE_MB
 
 
+@pytest.mark.parametrize("kind", ["v1", "v2"])
+def test_inactive_page_cache_is_room_not_use(tmp_path, monkeypatch, kind):
+    """The kernel drops it before it kills: a cold start's reads of the libraries once left
+    a sandbox 16 MB of a 768 MB container."""
+    if kind == "v1":
+        own = fake_v1(tmp_path, 768 << 20, 700 << 20)
+        stat, key = own["memory"] / "memory.stat", "total_inactive_file"
+    else:
+        own = {"": tmp_path}
+        (tmp_path / "memory.max").write_text(f"{768 << 20}\n")
+        (tmp_path / "memory.current").write_text(f"{700 << 20}\n")
+        stat, key = tmp_path / "memory.stat", "inactive_file"
+    stat.write_text(f"active_file {100 << 20}\n{key} {500 << 20}\n")
+    monkeypatch.setattr(cgroups, "own_cgroups", lambda: own)
+    assert cgroups.container_room_mb() == 768 - 200 - cgroups.GRADER_RESERVE_MB
+
+
 def test_an_ancestor_s_smaller_limit_counts(tmp_path, monkeypatch):
     own = fake_v1(tmp_path, 2**63 - 4096, 100 << 20, hierarchical=1024 << 20)
     monkeypatch.setattr(cgroups, "own_cgroups", lambda: own)
