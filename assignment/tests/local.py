@@ -3,9 +3,9 @@
 ``Submission`` gives ``sub.vocab``, ``sub.rnn``, ... (the modules in the folder
 above this one, or in $RNNLAB_IMPL) and ``sub.probe.NAME(...)``, which runs
 ``probes.NAME`` on your ``lstm`` module; it remembers the last call a test made.
-``run`` runs one public test and says ``passed`` or what went wrong, and
-``check`` prints only what went wrong: the notebook's ``grader.check`` cells call
-it. ``explain`` words a failure; pytest (``conftest.py``) shows the same words.
+``run`` runs one public test and says ``passed`` or what went wrong: the notebook's
+``grader.check`` cells call it (through rnnlab's ``rnnlab_check.check``, which prints only
+what went wrong). ``explain`` words a failure; pytest (``conftest.py``) shows the same words.
 
 A failure says what the grader says for it: the call and what came back (or
 what it raised), what the test expected, the mistake if it is a known one, and
@@ -105,33 +105,6 @@ def run(module: str, test: str) -> str:
     except BaseException as error:  # noqa: BLE001 - every failure becomes feedback
         return explain(error, f"test_{module}.py::test_{test}")
     return "passed"
-
-
-def check(module: str, test: str) -> None:
-    """``run`` for the notebook's ``grader.check``: prints nothing if the test passed, else
-    what went wrong, and nothing else (none of the doctest's own transcript)."""
-    said = run(module, test)
-    if said != "passed":
-        _quiet_doctest()
-        print(said)
-
-
-def _quiet_doctest() -> None:
-    """Inside a doctest (otter's OK tests), keep its report of this failed example to
-    what the example printed: its "Trying: ... Expected nothing ... Got:" is noise here."""
-    import doctest
-
-    frame = sys._getframe(1)
-    while frame is not None and not isinstance(frame.f_locals.get("self"), doctest.DocTestRunner):
-        frame = frame.f_back
-    if frame is None:
-        return
-    runner, out = frame.f_locals["self"], frame.f_locals.get("out")
-    stream = getattr(out, "__self__", None)
-    if hasattr(stream, "truncate") and hasattr(stream, "seek"):
-        stream.seek(0)
-        stream.truncate()  # what the runner wrote of this test so far: "Trying: ..."
-    runner.report_failure = lambda out, test, example, got: out(got)
 
 
 _loaded: dict[str, ModuleType] = {}

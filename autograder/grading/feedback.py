@@ -15,7 +15,7 @@ import numpy as np
 
 from autograder.authoring import CheckFailure, describe_error
 from autograder.grading.proxy import SubmissionProxy
-from autograder.model.rubric import Question, Test
+from autograder.model.rubric import Question, Test, points_text
 from autograder.sandbox import StudentError
 
 
@@ -134,12 +134,8 @@ def _hidden_of(question: Question, test: Test) -> list[str]:
     hidden = [t for t in question.tests if test.id in t.public]
     if not hidden:
         return []
-    named = "; ".join(f"see '{t.title}' ({_points(t.points)})" for t in hidden)
+    named = "; ".join(f"see '{t.title}' ({points_text(t.points)})" for t in hidden)
     return [f"Hidden tests of the same clause, graded after you submit: {named}."]
-
-
-def _points(points: float) -> str:
-    return f"{points:g} point{'' if points == 1 else 's'}"
 
 
 def assertion(failure: AssertionError) -> str:

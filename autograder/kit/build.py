@@ -44,11 +44,12 @@ from autograder.kit.notebook import (
     StudentSide,
     grading_notebook,
     lab_notebook,
+    modules_named,
     student_side,
 )
 from autograder.kit.otter_bridge import ASSIGNMENT_POINTER, ENGINE, OUTCOMES_ENV, PLUGIN
 from autograder.kit.upload import RUN_SCRIPT
-from autograder.model.rubric import Question
+from autograder.model.rubric import Question, points_text
 
 KIT_OWN_REQUIREMENTS = ("otter-grader>=7.0,<8", "pytest>=8,<10", "ipykernel>=6.29,<8")
 """What the kit itself runs, whatever the assignment: otter for the notebook's ``grader.check``
@@ -65,6 +66,9 @@ KIT_GITIGNORE = templates.read("kit/gitignore")
 the assignment's notebook file adds its own lines (``gitignore``: the data, say)."""
 WORKFLOW = templates.read("kit/workflow.yml")
 KIT_README = templates.read("kit/README.md")
+KIT_CONFTEST = templates.read("kit/conftest.py")
+"""The kit's ``tests/conftest.py`` when the assignment's public tests bring none: pytest's
+``sub`` and the public checks' score (the OK tests need none: ``stubs.CHECKS`` runs them)."""
 
 
 def kit_requirements(assignment: Assignment) -> str:
@@ -95,12 +99,10 @@ def kit_readme(assignment: Assignment, side: StudentSide | None = None) -> str:
     the requirements), the assignment's own text (its notebook file's ``readme``: where
     the data come from, say), and how to check and hand in."""
     side = side or student_side(assignment)
-    names = [f"`{m}.py`" for m in assignment.modules]
-    modules = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     intro = (
-        f"Open `{NOTEBOOK}` and work through it: your code goes in {modules}, wherever a "
-        "function raises `NotImplementedError`. Each docstring says what the function must "
-        "do; the hidden tests grade exactly that."
+        f"Open `{NOTEBOOK}` and work through it: your code goes in {modules_named(assignment)}, "
+        "wherever a function raises `NotImplementedError`. Each docstring says what the "
+        "function must do; the hidden tests grade exactly that."
     )
     return KIT_README.format(
         title=assignment.title,
@@ -144,30 +146,34 @@ def ok_test(
 
 
 def student_ok_tests(assignment: Assignment | None = None) -> dict[str, str]:
-    """The notebook's checks: each public test, run on the student's modules by tests/local.py.
+    """The notebook's checks: each public test, run on the student's modules by
+    ``tests/rnnlab_check.py`` (``stubs.CHECKS``, with the assignment's ``tests/local.py`` if
+    it has one).
 
-    A case expects nothing: ``local.check`` prints only what went wrong, the words the
+    A case expects nothing: ``check`` prints only what went wrong, the words the
     grader uses (and keeps otter's doctest transcript out of them). Under the last case,
     the question's scale: its public points, and the points its hidden tests grade.
     """
-    files = {}
+    files, checks = {}, stubs.CHECKS_MODULE
     for q in (assignment or manifest.current()).questions:
         public = [t for t in q.tests if t.visibility == "public"]
         cases = [
             (
-                f'>>> import sys; sys.path.insert(0, "tests")\n>>> import local\n'
-                f'>>> local.check("{q.module}", "{t.id}")',
+                f'>>> import sys; sys.path.insert(0, "tests")\n>>> import {checks}\n'
+                f'>>> {checks}.check("{q.module}", "{t.id}")',
                 t.points,
                 False,
             )
             for t in public
         ]
-        hidden = sum(t.points for t in q.tests if t.visibility == "hidden")
-        summary = f"{q.id}: these checks carry {sum(t.points for t in public):g} public points" + (
-            f"; {hidden:g} more points are graded by hidden tests after you submit"
-            if hidden
-            else ""
-        )
+        hidden = [t for t in q.tests if t.visibility == "hidden"]
+        points = sum(t.points for t in hidden)
+        carry = points_text(sum(t.points for t in public), "public")
+        summary = f"{q.id}: these checks carry {carry}"
+        if hidden:
+            verb = "is" if points == 1 else "are"
+            by = "a hidden test" if len(hidden) == 1 else "hidden tests"
+            summary += f"; {points_text(points, 'more')} {verb} graded by {by} after you submit"
         files[f"{q.id}.py"] = ok_test(q, cases, summary)
     return files
 
@@ -200,8 +206,9 @@ def write_kit(folder: Path, assignment: Assignment | None = None) -> None:
     """The student kit in ``folder`` (created; must not exist).
 
     Its ``tests/`` is a copy of the assignment's public tests, with every profile's
-    helper that lives elsewhere; the stubs and ``tests/points.json`` are rendered
-    from the reference now, whatever the assignment's folder holds. Beside the
+    helper that lives elsewhere, and ``KIT_CONFTEST`` if they have no ``conftest.py``; the
+    generated files (the stubs, ``tests/points.json``...) are rendered now, whatever the
+    assignment's folder holds. Beside the
     notebook: the files its notebook file names (``kit_files``), ``requirements.txt``,
     the README and a ``.gitignore``.
     """
@@ -219,6 +226,8 @@ def write_kit(folder: Path, assignment: Assignment | None = None) -> None:
     for relative, text in stubs.generated(assignment).items():
         (folder / relative).parent.mkdir(parents=True, exist_ok=True)
         (folder / relative).write_text(text)
+    if not (folder / "tests" / "conftest.py").exists():
+        (folder / "tests" / "conftest.py").write_text(KIT_CONFTEST)
     (folder / OTTER_TESTS).mkdir()
     for name, text in student_ok_tests(assignment).items():
         (folder / OTTER_TESTS / name).write_text(text)

@@ -5,6 +5,7 @@ import json
 import textwrap
 
 from autograder.formats.manifest import Assignment
+from autograder.model.rubric import points_text
 from autograder.model.visibility import DEFAULT_HIDDEN_VISIBILITY, HIDDEN_VISIBILITY
 
 HIDDEN_DATA = "<!-- hidden tests: {} -->"
@@ -22,12 +23,13 @@ def hidden_summary(assignment: Assignment) -> str:
     public = assignment.total - points
     shown = [t.shown or DEFAULT_HIDDEN_VISIBILITY for _, t in hidden]
     one_way = len(set(shown)) <= 1
+    more = f"{points_text(points, 'more')} {'is' if points == 1 else 'are'}"
     intro = (
-        f"The public tests in this folder carry {public:g} points; after you submit, "
-        f"{points:g} more points are graded by the hidden tests below. Each hidden test checks "
-        "one clause of a docstring, on cases you do not see; the public tests named beside it "
-        "check the same clause on a small case, so a public test that fails warns you of the "
-        "hidden points at stake."
+        f"The public tests in this folder carry {points_text(public)}; after you submit, "
+        f"{more} graded by the hidden test{'' if len(hidden) == 1 else 's'} below. Each hidden "
+        "test checks one clause of a docstring, on cases you do not see; the public tests named "
+        "beside it check the same clause on a small case, so a public test that fails warns you "
+        "of the hidden points at stake."
     )
     if one_way and shown:
         intro += f" A hidden test's result is shown {HIDDEN_VISIBILITY[shown[0]].said}."

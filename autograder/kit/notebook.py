@@ -14,8 +14,12 @@ The assignment's ``notebook`` file (a Python file, run here) defines:
   from, what a run takes);
 - optionally ``gitignore``: lines the kit's ``.gitignore`` adds to the engine's (what the
   assignment's runs write: its data, its checkpoints).
+
+An assignment without a notebook file gets one made from its manifest (``default_cells``):
+what the kit's README tells every student to work through, check and hand in with.
 """
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +27,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder.formats.manifest import Assignment
+from autograder.kit import stubs
 
 NOTEBOOK = "lab.ipynb"
 """The kit's notebook, and the name of the notebook in an export zip."""
@@ -67,10 +72,75 @@ class StudentSide:
     gitignore: list[str] = field(default_factory=list)
 
 
+def default_cells(assignment: Assignment) -> list[tuple[str, str]]:
+    """The notebook of an assignment without a notebook file, from its manifest: what to do,
+    a cell that imports the modules and starts otter's grader, per question the summary of
+    each of its functions' docstrings and its ``grader.check`` cell, then the export cell.
+    """
+    modules = modules_named(assignment)
+    they = "they import" if len(assignment.modules) > 1 else "it imports"
+    imports = "".join(f"import {m}\n" for m in assignment.modules)
+    cells = [
+        (
+            "markdown",
+            f"# {assignment.title}\n\n"
+            f"Your code goes in {modules}, next to this notebook: every function that raises "
+            "`NotImplementedError` is yours to write, and its docstring says exactly what it "
+            "must do. Each question's `grader.check` cell runs its public tests; the hidden "
+            "tests graded after you submit are stricter: read the docstrings.",
+        ),
+        (
+            "code",
+            "%load_ext autoreload\n%autoreload 2\n\nimport otter\n\n"
+            f'{imports}\ngrader = otter.Notebook("{NOTEBOOK}", tests_dir="{OTTER_TESTS}")',
+        ),
+    ]
+    summaries = {
+        m: docstring_summaries(stubs.render(assignment.reference, m)) for m in assignment.modules
+    }
+    for question in assignment.questions:
+        module, summary = question.module, summaries[question.module]
+        said = [
+            f"- `{module}.{f}`" + (f": {summary[f]}" if summary.get(f) else "")
+            for f in question.functions
+        ]
+        cells.append(("markdown", f"## `{question.id}`\n\n" + "\n".join(said)))
+        cells.append(("code", f'grader.check("{question.id}")'))
+    cells.append(
+        (
+            "markdown",
+            "## Handing in\n\n"
+            "Run every `grader.check` cell above, save the notebook, then run the cell below. "
+            f"It writes a zip with this notebook and every `.py` file beside it ({modules}, and "
+            f"any module of your own that {they}): that zip is what you hand in.",
+        )
+    )
+    cells.append(("code", EXPORT))
+    return cells
+
+
+def modules_named(assignment: Assignment) -> str:
+    """The graded modules in a sentence: ```a.py```, ```a.py`, `b.py` and `c.py```."""
+    names = [f"`{m}.py`" for m in assignment.modules]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def docstring_summaries(source: str) -> dict[str, str]:
+    """Each top-level function's docstring summary (its first paragraph, on one line, its
+    ``literals`` in Markdown's backticks), read without running ``source``."""
+    found = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            doc = ast.get_docstring(node) or ""
+            found[node.name] = " ".join(doc.split("\n\n")[0].split()).replace("``", "`")
+    return found
+
+
 def student_side(assignment: Assignment) -> StudentSide:
-    """Run the assignment's notebook file (the instructor's) and collect what it defines."""
+    """Run the assignment's notebook file (the instructor's) and collect what it defines;
+    without one, the notebook is ``default_cells``."""
     if assignment.notebook is None:
-        return StudentSide()
+        return StudentSide(cells=default_cells(assignment))
     namespace: dict = {"__file__": str(assignment.notebook)}
     source = assignment.notebook.read_text(encoding="utf-8")
     exec(compile(source, str(assignment.notebook), "exec"), namespace)  # the instructor's
@@ -100,7 +170,7 @@ def _python3(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def lab_notebook(assignment: Assignment, side: StudentSide | None = None) -> nbformat.NotebookNode:
-    """The kit's notebook (an empty one if the assignment has none)."""
+    """The kit's notebook (``default_cells`` if the assignment has no notebook file)."""
     side = side or student_side(assignment)
     made = [
         new_markdown_cell(text) if kind == "markdown" else new_code_cell(text)

@@ -22,7 +22,12 @@ def skeleton(folder: Path, name: str | None = None, title: str | None = None) ->
 
     ``folder/assignment/rnnlab.toml`` declares one question (a public and a hidden test)
     on one module, whose solution is ``folder/reference``'s; the stub and the public
-    tests' points are generated from it. ``folder`` must not exist, or be empty.
+    tests' ``points.json``, ``HIDDEN.md`` and ``rnnlab_check.py`` are generated from it.
+    ``folder`` must not exist, or be empty.
+
+    No ``tests/local.py`` or ``tests/conftest.py``: the kit's ``grader.check`` and pytest
+    run on rnnlab's own (``tests/rnnlab_check.py``, ``build.KIT_CONFTEST``) until the
+    assignment brings its own.
     """
     from autograder.formats import manifest
 
@@ -39,8 +44,6 @@ def skeleton(folder: Path, name: str | None = None, title: str | None = None) ->
         f"assignment/tests/test_{module}.py": templates.read("new/test_public.py.tmpl").format(
             **fields
         ),
-        "assignment/tests/local.py": templates.read("new/local.py.tmpl"),
-        "assignment/tests/conftest.py": templates.read("new/conftest.py.tmpl"),
         f"reference/{module}.py": templates.read("new/reference.py.tmpl"),
         f"reference/hidden_tests/{question}.py": templates.read("new/hidden_test.py.tmpl").format(
             **fields

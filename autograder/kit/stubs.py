@@ -6,9 +6,10 @@ A reference module marks its solution code with ``# BEGIN SOLUTION`` and
 solution) it is dropped. Everything else, docstrings and provided helpers
 included, ships as written, so the two copies cannot drift apart.
 
-The generated files are the stubs (``<module>.py`` in the assignment's folder) and
-``points.json`` in its public tests (the points of each public test, for their
-score summary).
+The generated files are the stubs (``<module>.py`` in the assignment's folder) and, in
+its public tests, ``points.json`` (the points of each public test, for their score
+summary), ``HIDDEN.md`` (the hidden tests) and ``rnnlab_check.py`` (the notebook's
+``grader.check``: rnnlab's, see its docstring).
 """
 
 import json
@@ -16,6 +17,7 @@ import re
 from pathlib import Path
 
 from autograder.formats.manifest import Assignment
+from autograder.kit import templates
 from autograder.kit.hidden_list import hidden_summary
 
 _BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION[ \t]*$")
@@ -71,6 +73,10 @@ HIDDEN = "tests/HIDDEN.md"
 """What else is graded: the hidden tests, their points and clauses (the kit lists them)."""
 POINTS = "tests/points.json"
 """Where ``points.json`` goes in the kit: ``tests/`` is the public tests' folder there."""
+CHECKS = "tests/rnnlab_check.py"
+"""The notebook's ``grader.check`` and the public tests' default runner, the same in every
+kit: otter's OK tests import it by this name (``CHECKS_MODULE``)."""
+CHECKS_MODULE = Path(CHECKS).stem
 
 
 def generated(assignment: Assignment) -> dict[str, str]:
@@ -78,6 +84,7 @@ def generated(assignment: Assignment) -> dict[str, str]:
     files = {f"{name}.py": render(assignment.reference, name) for name in assignment.modules}
     files[POINTS] = json.dumps(public_points(assignment), indent=2) + "\n"
     files[HIDDEN] = hidden_summary(assignment)
+    files[CHECKS] = templates.read("kit/rnnlab_check.py")
     return files
 
 

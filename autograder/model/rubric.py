@@ -40,5 +40,11 @@ class Question:
         return sum(t.points for t in self.tests)
 
 
+def points_text(points: float, kind: str = "") -> str:
+    """``1 point``, ``0.5 points``, ``3 public points`` (``kind``: "public"): as every text
+    for students counts them."""
+    return f"{points:g} {kind + ' ' if kind else ''}point{'' if points == 1 else 's'}"
+
+
 class UnknownQuestion(RnnlabError, LookupError):
     """A question id that the rubric does not have."""

@@ -1,11 +1,14 @@
 """The student's side: the kit, unzipped into a fresh environment, works as its README says.
 
-The slow test is the whole path, in a new virtual environment made with the README's
+The slow tests are the whole path, in a new virtual environment made with the README's
 commands (it borrows our installed packages, ``venvs.py``, and installs the kit's
-requirements from them alone, with no index: so they must hold what we test with):
-``get_data.py --from`` a tiny data set, every cell of the notebook with its quick sizes,
-every ``grader.check``, the export, and the kit's own pytest, on a filled-in kit whose
-``lstm.py`` lost its ``TF_USE_LEGACY_KERAS`` line. The fast ones check ``get_data.py``.
+requirements from them alone, with no index: so they must hold what we test with). The
+lab's: ``get_data.py --from`` a tiny data set, every cell of the notebook with its quick
+sizes, every ``grader.check``, the export, and the kit's own pytest, on a filled-in kit whose
+``lstm.py`` lost its ``TF_USE_LEGACY_KERAS`` line. An assignment with no notebook file and no
+``tests/local.py`` (``rnnlab new``'s here, the softmax one in test_second_assignment.py):
+the notebook rnnlab makes for it, its checks on the stubs and on the reference, the export
+and pytest (``bare_kit_works``). The fast ones check ``get_data.py``.
 """
 
 import hashlib
@@ -23,9 +26,12 @@ from nbclient import NotebookClient
 from venvs import with_our_dependencies
 
 from autograder import ROOT
+from autograder.formats import manifest
+from autograder.formats.manifest import Assignment
 from autograder.formats.manifest import current as current_assignment
 from autograder.kit.build import build
 from autograder.kit.notebook import NOTEBOOK
+from autograder.kit.skeleton import skeleton
 
 LAB = current_assignment()
 GET_DATA = ROOT / "assignment" / "get_data.py"
@@ -75,80 +81,144 @@ def kit_env(venv: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.slow
-def test_the_kit_runs_top_to_bottom_in_a_fresh_environment(tmp_path, tiny_data):
-    kit = tmp_path / "kit"
-    with zipfile.ZipFile(build(tmp_path / "dist")["student.zip"]) as archive:
-        archive.extractall(kit)
-    readme = (kit / "README.md").read_text()
-    assert re.search(r"python3\.\d+ -m venv \.venv", readme)
-    assert "python -m pip install -r requirements.txt" in readme
-    assert "python get_data.py --from FOLDER" in readme
+class FreshKit:
+    """A kit unzipped from ``student.zip`` into ``kit``, in the venv its README says to make,
+    with its requirements installed from our packages alone (no index)."""
 
-    # A student who has done everything, and deleted lstm.py's line that selects tf-keras.
-    for module in LAB.modules:
-        (kit / f"{module}.py").write_text((ROOT / "reference" / f"{module}.py").read_text())
-    lstm = (kit / "lstm.py").read_text()
-    assert LEGACY_KERAS in lstm
-    (kit / "lstm.py").write_text(lstm.replace(LEGACY_KERAS, ""))
+    def __init__(self, student_zip: Path, kit: Path) -> None:
+        with zipfile.ZipFile(student_zip) as archive:
+            archive.extractall(kit)
+        self.kit, self.readme = kit, (kit / "README.md").read_text()
+        assert re.search(r"python3\.\d+ -m venv \.venv", self.readme)
+        assert "python -m pip install -r requirements.txt" in self.readme
+        self.venv = kit / ".venv"
+        self.python = with_our_dependencies(self.venv)
+        self.env = kit_env(self.venv)
+        installed = self.run("-m", "pip", "install", "--no-index", "-r", "requirements.txt")
+        assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
+        assert self.run("-c", "import autograder").returncode != 0  # nothing of rnnlab's here
 
-    venv = kit / ".venv"
-    python = with_our_dependencies(venv)
-    env = kit_env(venv)
-
-    def run(*command: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    def run(self, *command: str, timeout: float = 300) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [str(python), *command],
-            cwd=kit,
-            env=env,
+            [str(self.python), *command],
+            cwd=self.kit,
+            env=self.env,
             capture_output=True,
             text=True,
             timeout=timeout,
         )
 
-    installed = run("-m", "pip", "install", "--no-index", "-r", "requirements.txt")
-    assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
-    assert run("-c", "import autograder").returncode != 0  # nothing of rnnlab's in the kit's env
-    got = run("get_data.py", "--from", str(tiny_data), "--no-check")
-    assert got.returncode == 0, got.stderr
-    assert {p.name for p in (kit / "data").iterdir()} == {"reviews.txt", "labels.txt"}
+    def notebook(self, scratch: Path) -> list:
+        """Run every cell of the kit's notebook in the kit's venv; its code cells, run, and
+        none ended in an error. The last is ours: it shows which Python ran the kernel."""
+        (scratch / "run_notebook.py").write_text(RUN_NOTEBOOK)
+        executed = scratch / "executed.ipynb"
+        script = str(scratch / "run_notebook.py")
+        done = self.run(script, NOTEBOOK, str(self.kit), str(executed), timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+        cells = [c for c in nbformat.read(executed, as_version=4).cells if c.cell_type == "code"]
+        errors = [
+            (c.source[:60], outputs(c)[-1500:])
+            for c in cells
+            if any(o.output_type == "error" for o in c.outputs)
+        ]
+        assert errors == []
+        assert f"KERNEL {self.venv / 'bin' / 'python'}" in outputs(cells[-1])
+        return cells
 
-    (tmp_path / "run_notebook.py").write_text(RUN_NOTEBOOK)
-    executed = tmp_path / "executed.ipynb"
-    done = run(str(tmp_path / "run_notebook.py"), NOTEBOOK, str(kit), str(executed), timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    cells = [c for c in nbformat.read(executed, as_version=4).cells if c.cell_type == "code"]
-    errors = [
-        (c.source[:60], outputs(c)[-1500:])
-        for c in cells
-        if any(o.output_type == "error" for o in c.outputs)
-    ]
-    assert errors == []
-    assert f"KERNEL {venv / 'bin' / 'python'}" in outputs(cells[-1])
-    checks = [c for c in cells if c.source.startswith("grader.check(")]
-    assert len(checks) == len(LAB.questions)
-    for cell in checks:
-        assert re.search(r"passed", outputs(cell)) and not re.search(r"fail", outputs(cell), re.I)
+    def export(self, assignment: Assignment) -> None:
+        """The export wrote one zip: the notebook and every module, nothing of the kit's own."""
+        zips = list(self.kit.glob("*.zip"))
+        assert len(zips) == 1
+        names = set(zipfile.ZipFile(zips[0]).namelist())
+        assert {f"{m}.py" for m in assignment.modules} | {NOTEBOOK} <= names
+        assert ".OTTER_LOG" not in names
+        assert not any(name.startswith(("tests/", "otter_tests/", "data/")) for name in names)
+        zips[0].unlink()
+
+    def pytest(self) -> subprocess.CompletedProcess:
+        return self.run("-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", timeout=600)
+
+
+def checks(cells: list) -> dict[str, str]:
+    """What each ``grader.check`` cell showed, by its question."""
+    found = {}
+    for cell in cells:
+        if cell.source.startswith("grader.check("):
+            found[cell.source.split('"')[1]] = outputs(cell)
+    return found
+
+
+@pytest.mark.slow
+def test_the_kit_runs_top_to_bottom_in_a_fresh_environment(tmp_path, tiny_data):
+    kit = FreshKit(build(tmp_path / "dist")["student.zip"], tmp_path / "kit")
+    assert "python get_data.py --from FOLDER" in kit.readme
+
+    # A student who has done everything, and deleted lstm.py's line that selects tf-keras.
+    for module in LAB.modules:
+        (kit.kit / f"{module}.py").write_text((ROOT / "reference" / f"{module}.py").read_text())
+    lstm = (kit.kit / "lstm.py").read_text()
+    assert LEGACY_KERAS in lstm
+    (kit.kit / "lstm.py").write_text(lstm.replace(LEGACY_KERAS, ""))
+
+    got = kit.run("get_data.py", "--from", str(tiny_data), "--no-check")
+    assert got.returncode == 0, got.stderr
+    assert {p.name for p in (kit.kit / "data").iterdir()} == {"reviews.txt", "labels.txt"}
+
+    cells = kit.notebook(tmp_path)
+    said = checks(cells)
+    assert len(said) == len(LAB.questions)
+    for output in said.values():
+        assert re.search(r"passed", output) and not re.search(r"fail", output, re.I)
     # Quiet: no TensorFlow start-up lines, deprecation warnings or logger chatter anywhere.
     stderr = "\n".join(
         o.get("text", "") for c in cells for o in c.outputs if o.get("name") == "stderr"
     )
     assert not re.search(r"oneDNN|cuda|deprecated|WARNING", stderr, re.I), stderr[:2000]
-    # The export: one zip with the notebook and every module, nothing of the kit's own, and
-    # the one-line warning, since the modules were written after the notebook was saved.
-    export = outputs(cells[-2])
-    assert f"Warning: {NOTEBOOK} was last saved before your last change" in export
-    zips = list(kit.glob("*.zip"))
-    assert len(zips) == 1
-    names = set(zipfile.ZipFile(zips[0]).namelist())
-    assert {f"{m}.py" for m in LAB.modules} | {NOTEBOOK} <= names
-    assert "get_data.py" not in names and ".OTTER_LOG" not in names
-    assert not any(name.startswith(("tests/", "otter_tests/", "data/")) for name in names)
+    # The export: the one-line warning, since the modules were written after the notebook was
+    # saved, and no kit file of the assignment's own.
+    assert f"Warning: {NOTEBOOK} was last saved before your last change" in outputs(cells[-2])
+    assert "get_data.py" not in zipfile.ZipFile(next(kit.kit.glob("*.zip"))).namelist()
+    kit.export(LAB)
 
     # The kit's own tests, still without lstm.py's line: tests/conftest.py sets it.
-    tested = run("-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", timeout=600)
+    tested = kit.pytest()
     assert tested.returncode == 0, tested.stdout[-3000:]
     assert "public checks:" in tested.stdout
+
+
+def bare_kit_works(student_zip: Path, assignment: Assignment, scratch: Path) -> None:
+    """The kit of an assignment with no notebook file (nor a ``check`` of its own), in a fresh
+    venv: its notebook (rnnlab's) checks every question and exports, on the stubs (each
+    check says what is not written yet) and on the reference (each passes); its pytest gives
+    the reference every public point."""
+    kit = FreshKit(student_zip, scratch / "kit")
+    assert assignment.notebook is None
+    for state in ("stubs", "reference"):
+        if state == "reference":
+            for module in assignment.modules:
+                source = (assignment.reference / f"{module}.py").read_text()
+                (kit.kit / f"{module}.py").write_text(source)
+        said = checks(kit.notebook(scratch))
+        assert list(said) == [q.id for q in assignment.questions]
+        for question, output in said.items():
+            assert "Traceback" not in output and "Error: " not in output, (question, output)
+            if state == "stubs":
+                assert "not written yet" in output, (question, output)
+            else:
+                assert "passed" in output and not re.search(r"fail", output, re.I), output
+        kit.export(assignment)
+    tested = kit.pytest()
+    assert tested.returncode == 0, tested.stdout[-3000:]
+    total = sum(t.points for q in assignment.questions for t in q.tests if t.visibility == "public")
+    assert f"public checks: {total:g} / {total:g} points" in tested.stdout
+
+
+@pytest.mark.slow
+def test_a_new_assignment_s_kit_works_in_a_fresh_environment(tmp_path):
+    skeleton(tmp_path / "new")
+    assignment = manifest.load(tmp_path / "new" / "assignment")
+    bare_kit_works(build(tmp_path / "dist", assignment)["student.zip"], assignment, tmp_path)
 
 
 def test_get_data_downloads_checks_and_keeps(tmp_path, tiny_data, monkeypatch, capsys):

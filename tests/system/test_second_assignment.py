@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_kit import bare_kit_works
 from test_otter import otter_run  # noqa: E402
 
 from autograder import mutate
@@ -20,6 +21,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory):
     return build(tmp_path_factory.mktemp("dist"), SOFTMAX)
+
+
+def test_its_kit_works_in_a_fresh_environment(dist, tmp_path):
+    bare_kit_works(dist["student.zip"], SOFTMAX, tmp_path)
 
 
 def test_its_kit_holds_its_stub_and_public_tests_only(dist):

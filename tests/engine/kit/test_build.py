@@ -2,6 +2,7 @@
 
 import ast
 import io
+import json
 import keyword
 import os
 import re
@@ -20,7 +21,7 @@ from packaging.requirements import Requirement
 from autograder import ROOT
 from autograder.formats.manifest import current as current_assignment
 from autograder.kit import stubs
-from autograder.kit.build import build, student_ok_tests
+from autograder.kit.build import build, student_ok_tests, write_kit
 
 LAB = current_assignment()
 
@@ -318,6 +319,58 @@ def test_the_workflow_runs_the_public_checks_and_reports_the_score(dist, tmp_pat
     total = sum(t.points for q in LAB.questions for t in q.tests if t.visibility == "public")
     assert done.returncode == 0, done.stdout[-2000:]
     assert f"Public checks: {total:g} / {total:g} points" in summary.read_text()
+
+
+RUN_OK_TEST = """\
+import json, sys
+from otter.test_files.ok_test import OKTestFile
+test = OKTestFile.from_file(sys.argv[1]); test.run({})
+print(json.dumps([r.message for r in test.test_case_results]))
+"""
+
+
+def test_a_kit_s_checks_and_pytest_run_without_a_local_py_of_its_own(bare_assignment, tmp_path):
+    """The notebook's checks and the kit's pytest need nothing of the assignment's but its
+    public tests: the engine gives ``grader.check`` its runner, and pytest its ``sub``."""
+    kit = tmp_path / "kit"
+    write_kit(kit, bare_assignment)
+    env = {k: v for k, v in os.environ.items() if k != "RNNLAB_IMPL"}
+
+    def in_kit(*command: str, **extra: str) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [sys.executable, *command],
+            cwd=kit,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return done
+
+    question = bare_assignment.questions[0]
+    done = in_kit("-c", RUN_OK_TEST, f"otter_tests/{question.id}.py")
+    assert done.returncode == 0, done.stderr[-2000:]
+    messages = json.loads(done.stdout)
+    public = [t for t in question.tests if t.visibility == "public"]
+    assert len(messages) == len(public)
+    for message in messages:  # the stubs: each check fails, and says so in the kit's words
+        assert message.startswith("❌ Test case failed") and "not written yet" in message
+        assert "Error: " not in message.replace("NotImplementedError", ""), message
+
+    tested = in_kit(
+        "-m",
+        "pytest",
+        "tests",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        RNNLAB_IMPL=str(bare_assignment.reference),
+    )
+    total = sum(
+        t.points for q in bare_assignment.questions for t in q.tests if t.visibility == "public"
+    )
+    assert tested.returncode == 0, tested.stdout[-2000:]
+    assert f"public checks: {total:g} / {total:g} points" in tested.stdout
 
 
 def test_the_grading_zip_installs_the_engine_and_the_assignment_s_requirements(dist):
