@@ -11,6 +11,7 @@ from autograder import ROOT
 from autograder.batch import local as batch
 from autograder.cli import main
 from autograder.formats import manifest, results
+from autograder.model import mistakes
 from autograder.reports import class_results
 from autograder.reports import pages as reports
 
@@ -277,7 +278,7 @@ def test_results_entries_merge_and_printing_splits(tmp_path):
     first = tests[0]
     assert first.feedback == "expected 1, got 2. This is what a flipped sign gives"
     assert first.printed == "hello" and first.visibility == "after_due_date"
-    assert class_results.MISTAKE.findall(first.feedback) == ["a flipped sign"]
+    assert mistakes.named(first.feedback) == ["a flipped sign"]
 
 
 def test_the_report_command(class_copy, capsys, monkeypatch):

@@ -89,7 +89,9 @@ def test_the_similarity_command_and_grade_all_flag(tmp_path, capsys, monkeypatch
         assert "similar softmax: copied and honest_a (100%)" in out
         assert "1 pairs at or above 70%" in out
         assert main(["similarity", str(folder), "-o", str(gradebook), "--threshold", "0.3"]) == 0
-        assert "honest_a and honest_c" in capsys.readouterr().out
+        out = capsys.readouterr().out  # one cluster: the copy and the two it is near
+        assert "similar copied, honest_a, honest_c: 3 pairs, most softmax: copied and" in out
+        assert "3 pairs at or above 30%, in 1 clusters" in out
         with pytest.raises(SystemExit):
             main(["similarity", str(folder), "--threshold", "2"])
         pair = tmp_path / "pair"
