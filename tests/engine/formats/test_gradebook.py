@@ -1,5 +1,6 @@
 """The gradebook's file: written whole, read back as written, formulas defused both ways."""
 
+import json
 import stat
 
 import pytest
@@ -11,6 +12,8 @@ from autograder.formats.gradebook import (
     already_graded,
     read_book,
     row_cells,
+    rubric_file,
+    rubric_of,
     write_gradebook,
 )
 from autograder.model.row import WITH_RESULTS, Row, Status
@@ -74,3 +77,35 @@ def test_a_status_with_a_reason_keeps_its_kind_but_not_its_results(tmp_path):
     assert already_graded(path, SOFTMAX) == {"ann", "cy"}  # a timeout is final, an error not
     statuses = {r.student: r.status for r in read_book(path, SOFTMAX).rows}
     assert {s for s, status in statuses.items() if status in WITH_RESULTS} == {"cy"}
+
+
+def test_the_book_records_its_rubric_and_is_not_read_under_another(tmp_path):
+    path = written(tmp_path, [Row("ann", 17, {"softmax_forward": 10}, "graded")])
+    assert read_book(path, SOFTMAX).rubric == rubric_of(SOFTMAX)
+    record = json.loads(rubric_file(path).read_text())
+    record["points"]["softmax_forward"]["rows_sum_to_one"] = 2.0
+    rubric_file(path).write_text(json.dumps(record))
+    with pytest.raises(GradebookError) as refused:
+        read_book(path, SOFTMAX)
+    said = str(refused.value)
+    assert "\n" not in said and f"rnnlab regrade {path}" in said
+    assert "graded out of 18 points, the manifest now gives 17" in said
+    assert "softmax_forward/rows_sum_to_one 2 -> 1" in said
+    assert read_book(path, SOFTMAX, same_rubric=False).students == ["ann"]  # what regrade reads
+
+
+def test_a_hand_edited_adjusted_total_is_refused_and_an_older_book_is_read(tmp_path):
+    path = written(tmp_path, [Row("ann", 10, {}, "graded", late_hours=3, penalty=10)])
+    text = path.read_text()
+    assert ",9,graded" in text
+    path.write_text(text.replace(",9,graded", ",10,graded"))
+    with pytest.raises(GradebookError, match="line 2: adjusted_total 10 is not the total 10 less"):
+        read_book(path, SOFTMAX)
+    # a book written before extensions had their column: read, and written back in today's
+    header, row = text.splitlines()
+    cells = row.split(",")
+    del cells[header.split(",").index("extended_due")]
+    path.write_text(header.replace(",extended_due", "") + "\n" + ",".join(cells) + "\n")
+    book = read_book(path, SOFTMAX)
+    assert book.row("ann").adjusted_total == 9 and book.row("ann").extended_due == ""
+    assert book.written["ann"] == row.split(",")
