@@ -126,9 +126,11 @@ def _compare(
     shown = 20
     for cluster in found[:shown]:
         top = cluster.pairs[0]
-        said = f"{top.module}: {top.students[0]} and {top.students[1]} ({100 * top.score:.0f}%)"
+        first, second = (comparison.shown(s) for s in top.students)
+        said = f"{top.module}: {first} and {second} ({100 * top.score:.0f}%)"
         if len(cluster.pairs) > 1:
-            said = f"{', '.join(cluster.students)}: {len(cluster.pairs)} pairs, most {said}"
+            who = ", ".join(comparison.shown(s) for s in cluster.students)
+            said = f"{who}: {len(cluster.pairs)} pairs, most {said}"
         console.print(f"similar {said}", markup=False)
     if len(found) > shown:
         console.print(f"... and {len(found) - shown} more clusters (`rnnlab report` lists them)")

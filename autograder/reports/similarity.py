@@ -73,6 +73,11 @@ class Comparison:
     """Student -> why their submission could not be read."""
     html: str = ""
     """copydetect's report, as ``write`` saves it."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Student -> who they are for people (``shown``): the roster's or metadata's names."""
+
+    def shown(self, student: str) -> str:
+        return shown(self.names, student)
 
     @property
     def flagged(self) -> list[Pair]:
@@ -86,6 +91,12 @@ class Comparison:
             "skipped": self.skipped,
             "pairs": [asdict(p) for p in self.flagged],
         }
+
+
+def shown(names: dict[str, str], student: str) -> str:
+    """``student`` for people: their name, with the id when the id is not the name."""
+    name = names.get(student, "")
+    return student if not name or name == student else f"{name} ({student})"
 
 
 def _copydetect():
@@ -113,7 +124,8 @@ def compare(
 
     copydetect = _copydetect()
     assignment = assignment or manifest.current()
-    entries, _ = people.identify(folder, classroom.discover(folder), roster)
+    entries, identities = people.identify(folder, classroom.discover(folder), roster)
+    names = {s: i.joined("name") for s, i in identities.items() if i.joined("name")}
     with tempfile.TemporaryDirectory(prefix="rnnlab-similarity-") as scratch:
         root = Path(scratch)
         detector = copydetect.CopyDetector(
@@ -155,9 +167,10 @@ def compare(
             with warnings.catch_warnings():  # its own use of importlib.resources
                 warnings.simplefilter("ignore", DeprecationWarning)
                 report = detector.generate_html_report(output_mode="return") or ""
-        report = _readable(report, root, entries) if report else _empty_report(compared)
+        labels = [shown(names, e.student) for e in entries]
+        report = _readable(report, root, labels) if report else _empty_report(compared)
     pairs.sort(key=lambda p: (-p.score, p.module, p.students))
-    return Comparison(pairs, threshold, compared, skipped, report)
+    return Comparison(pairs, threshold, compared, skipped, report, names)
 
 
 def _pairs(detector, owner: dict[str, str]) -> list[Pair]:
@@ -193,13 +206,14 @@ NOTE = (
 )
 
 
-def _readable(report: str, root: Path, entries: list[classroom.Entry]) -> str:
-    """copydetect's report without network resources, with student ids (escaped) for paths."""
+def _readable(report: str, root: Path, labels: list[str]) -> str:
+    """copydetect's report without network resources, with each student's label (escaped:
+    their name, else their id) for the paths of their files."""
     report = re.sub(r"<link [^>]*https://[^>]*>", "", report)
     report = re.sub(r"<script [^>]*https://[^>]*></script>", "", report)
     report = re.sub(r"<button [^>]*data-bs-toggle[^>]*>.*?</button>", "", report, flags=re.S)
     prefix = re.escape(str(root)) + r"/(\d{5})/"
-    report = re.sub(prefix, lambda m: html.escape(entries[int(m[1])].student) + "/", report)
+    report = re.sub(prefix, lambda m: html.escape(labels[int(m[1])]) + "/", report)
     report = report.replace("<head>", "<head>\n" + HEAD, 1)
     return report.replace("<h2>Overview</h2>", NOTE + "\n<h2>Overview</h2>", 1)
 
