@@ -167,8 +167,8 @@ def compare(
             with warnings.catch_warnings():  # its own use of importlib.resources
                 warnings.simplefilter("ignore", DeprecationWarning)
                 report = detector.generate_html_report(output_mode="return") or ""
-        labels = [shown(names, e.student) for e in entries]
-        report = _readable(report, root, labels) if report else _empty_report(compared)
+        tags = [shown(names, e.student) for e in entries]
+        report = _readable(report, root, tags) if report else _empty_report(compared)
     pairs.sort(key=lambda p: (-p.score, p.module, p.students))
     return Comparison(pairs, threshold, compared, skipped, report, names)
 
@@ -206,14 +206,14 @@ NOTE = (
 )
 
 
-def _readable(report: str, root: Path, labels: list[str]) -> str:
-    """copydetect's report without network resources, with each student's label (escaped:
+def _readable(report: str, root: Path, tags: list[str]) -> str:
+    """copydetect's report without network resources, with each student's tag (escaped:
     their name, else their id) for the paths of their files."""
     report = re.sub(r"<link [^>]*https://[^>]*>", "", report)
     report = re.sub(r"<script [^>]*https://[^>]*></script>", "", report)
     report = re.sub(r"<button [^>]*data-bs-toggle[^>]*>.*?</button>", "", report, flags=re.S)
     prefix = re.escape(str(root)) + r"/(\d{5})/"
-    report = re.sub(prefix, lambda m: html.escape(labels[int(m[1])]) + "/", report)
+    report = re.sub(prefix, lambda m: html.escape(tags[int(m[1])]) + "/", report)
     report = report.replace("<head>", "<head>\n" + HEAD, 1)
     return report.replace("<h2>Overview</h2>", NOTE + "\n<h2>Overview</h2>", 1)
 
