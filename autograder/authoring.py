@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograder.model.mistakes import GIVES
 from autograder.sandbox import StudentError
 from autograder.sandbox.inside.wire import Opaque
 
@@ -210,7 +211,7 @@ def expect(
     message = f"{what}: {reason}"
     name = known_mistake(got, mistakes or {}, **tolerances)
     if name:
-        message += f". This is what {name} gives"
+        message += ". " + GIVES.format(name)
     raise CheckFailure(message)
 
 

@@ -37,18 +37,10 @@ from autograder.errors import UsageError
 from autograder.formats import manifest
 from autograder.formats.classroom import Entry, discover
 from autograder.formats.files import private_folder
-from autograder.formats.gradebook import (
-    already_graded,
-    append_log,
-    columns,
-    read_gradebook,
-    row_cells,
-    unsafe_cell,
-    write_gradebook,
-)
+from autograder.formats.gradebook import append_log, read_book, row_cells, write_gradebook
 from autograder.formats.manifest import Assignment
 from autograder.grading import requirements
-from autograder.model.row import WITH_RESULTS, Row, Status
+from autograder.model.row import FINAL_STATUSES, WITH_RESULTS, Row, Status
 
 
 def _die_with_the_batch() -> None:
@@ -186,22 +178,25 @@ def _plan(
     questions: tuple[str, ...] | list[str],
 ) -> _Plan:
     """The batch's mode: a whole class; a resumed one (the students graded, or timed out, are
-    kept); or a regrade in place of some students (``only``) or questions (``questions``)."""
+    kept); or a regrade in place of some students (``only``) or questions (``questions``).
+
+    A book that is kept in part must have been graded under the manifest's points
+    (``read_book`` refuses it otherwise, naming ``rnnlab regrade``): never two scales."""
     from autograder.lms import roster as people
 
+    if not (only or questions or resume):
+        return _Plan(list(entries), {}, set())
+    book = read_book(gradebook, assignment, missing_ok=True)
     if only or questions:
         chosen = people.select(entries, only) if only else entries
-        kept = read_gradebook(gradebook, assignment)
         # merged only into results of this gradebook's grade (a timeout's may be older): a
         # student without any is graded whole
-        merge = {s for s, row in kept.items() if unsafe_cell(row[-1]) in WITH_RESULTS}
+        merge = {r.student for r in book.rows if r.status in WITH_RESULTS}
         todo = [Entry(e.student, e.path, tuple(questions) * (e.student in merge)) for e in chosen]
-        return _Plan(todo, kept, set(kept) - {e.student for e in chosen})
-    if resume:
-        done = already_graded(gradebook, assignment)
-        todo = [e for e in entries if e.student not in done]
-        return _Plan(todo, read_gradebook(gradebook, assignment), done)
-    return _Plan(list(entries), {}, set())
+        return _Plan(todo, book.written, set(book.written) - {e.student for e in chosen})
+    done = {r.student for r in book.rows if r.status.startswith(FINAL_STATUSES)}
+    todo = [e for e in entries if e.student not in done]
+    return _Plan(todo, book.written, done)
 
 
 def grade_all(
@@ -276,7 +271,7 @@ def grade_all(
         s for s in kept if s not in {e.student for e in entries}
     ]
     cells = {s: row for s, row in kept.items() if s in done}
-    write_gradebook(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
+    write_gradebook(gradebook, assignment, [cells[s] for s in order if s in cells])
     log = gradebook.with_name(gradebook.name + ".log")
     seconds = timeout or worst_case_seconds(assignment=assignment)
     if client is None:
@@ -291,7 +286,7 @@ def grade_all(
         for row in source:
             row = people.stamp(row, identities.get(row.student), paths.get(row.student), policy)
             cells[row.student] = row_cells(row, assignment)
-            write_gradebook(gradebook, columns(assignment), [cells[s] for s in order if s in cells])
+            write_gradebook(gradebook, assignment, [cells[s] for s in order if s in cells])
             append_log(
                 log, f"{row.student}: {row.status} in {row.seconds:.1f} s, total {row.total:g}"
             )

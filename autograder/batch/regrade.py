@@ -18,14 +18,13 @@ from autograder.formats.classroom import Entry
 from autograder.formats.files import write_atomic
 from autograder.formats.gradebook import (
     append_log,
-    columns,
-    read_rows,
+    read_book,
     results_file,
     row_cells,
     write_gradebook,
 )
 from autograder.formats.manifest import Assignment
-from autograder.formats.results import ResultsError, match, question_of, question_scores
+from autograder.formats.results import match, question_of, question_scores, read_file
 from autograder.model.row import WITH_RESULTS, Row, Status
 
 
@@ -76,7 +75,7 @@ def grade_questions(entry: Entry, output: Path, assignment: Assignment) -> Row:
     regraded = set(entry.questions)
     log = output.with_suffix(".grader-errors.log")
     try:
-        old = json.loads(output.read_text(encoding="utf-8"))
+        old = read_file(output)
         chosen = [assignment.question(q) for q in entry.questions]
         report = grade(
             entry.path, assignment=assignment, questions=chosen, hidden_paths=[output.parent]
@@ -128,54 +127,37 @@ class Change:
 
 def regrade(gradebook: Path, assignment: Assignment, policy=None) -> list[Change]:
     """Rescore every graded row of ``gradebook`` from its results file under the manifest's
-    points, and, with ``policy`` (a ``roster.LatePolicy``), its lateness again; rewrite
-    the results files and the gradebook. Everything is checked before anything is written.
-    Returns each rescored row's adjusted total before and after."""
+    points, and, with ``policy`` (a ``roster.LatePolicy``), its lateness again (from each
+    student's own due date when extended); rewrite the results files, the gradebook and the
+    rubric it records. Everything is checked before anything is written. Returns each
+    rescored row's adjusted total before and after."""
     from autograder.lms import roster
 
-    rows = read_rows(gradebook, assignment, exact=True)
+    book = read_book(gradebook, assignment, same_rubric=False)
     if policy is None:
         policy = roster.remembered(gradebook)
     rescored: dict[str, dict] = {}
-    for row in rows:
-        path = results_file(gradebook.parent / "results", row["student"])
-        if row["status"] in WITH_RESULTS and path.is_file():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError) as error:
-                raise ResultsError(f"{path}: not a results file: {error}") from None
-            rescored[row["student"]] = rescore(data, assignment, path)
+    for row in book.rows:
+        path = results_file(gradebook.parent / "results", row.student)
+        if row.status in WITH_RESULTS and path.is_file():
+            rescored[row.student] = rescore(read_file(path), assignment, path)
     cells, changes = [], []
-    for row in rows:
-        student = row["student"]
-        data = rescored.get(student)
-        late = row["late_hours"]
-        updated = Row(
-            student,
-            float(data["score"]) if data else float(row["total"]),
-            question_scores(data)
-            if data
-            else {q.id: float(row[q.id]) for q in assignment.questions},
-            row["status"],
-            name=row["name"],
-            sid=row["sid"],
-            email=row["email"],
-            submitted_at=row["submitted_at"],
-            submitted_from=row["submitted_from"],
-            late_hours=float(late) if late else None,
-            penalty=float(row["penalty_pct"] or 0),
-        )
-        if policy is not None and row["submitted_at"]:
-            hours, penalty, cut = policy.assess(roster.parse_time(row["submitted_at"]))
+    for row in book.rows:
+        data = rescored.get(row.student)
+        updated = row
+        if data is not None:
+            updated = replace(row, total=float(data["score"]), scores=question_scores(data))
+        if policy is not None and row.submitted_at:
+            due = roster.parse_time(row.extended_due) if row.extended_due else None
+            hours, penalty, cut = policy.assess(roster.parse_time(row.submitted_at), due)
             status = roster.late_status(updated.status, cut)
             updated = replace(updated, late_hours=hours, penalty=penalty, status=status)
         if data is not None or policy is not None:
-            before = float(row["adjusted_total"] or 0)
-            changes.append(Change(student, before, updated.adjusted_total))
+            changes.append(Change(row.student, row.adjusted_total, updated.adjusted_total))
         cells.append(row_cells(updated, assignment))
     for student, data in rescored.items():
         _write_json(data, results_file(gradebook.parent / "results", student))
-    write_gradebook(gradebook, columns(assignment), cells)
+    write_gradebook(gradebook, assignment, cells)
     roster.remember(gradebook, policy)
     append_log(
         gradebook.with_name(gradebook.name + ".log"),

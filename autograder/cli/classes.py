@@ -10,10 +10,8 @@ from autograder.cli.common import current_assignment, make_console, progress_bar
 
 def _grade_all(args: argparse.Namespace) -> int:
     from autograder.batch import local as batch
-    from autograder.cli import tables
     from autograder.errors import UsageError
     from autograder.formats import gradebook
-    from autograder.reports import class_results, figures
 
     console = make_console()
     progress, task = progress_bar(console, "grading", None)
@@ -43,7 +41,7 @@ def _grade_all(args: argparse.Namespace) -> int:
         console.print(f"late policy: {policy.describe()}", markup=False)
     try:
         with progress:
-            batch.grade_all(
+            rows = batch.grade_all(
                 args.submissions,
                 args.output,
                 workers=args.workers or 1,
@@ -60,33 +58,55 @@ def _grade_all(args: argparse.Namespace) -> int:
                 tls=args.tls,
             )
     except KeyboardInterrupt:
-        kept = len(gradebook.read_gradebook(args.output, assignment))
+        book = gradebook.read_book(args.output, assignment, same_rubric=False, missing_ok=True)
+        kept = len(book.rows)
         print(
             f"rnnlab: interrupted: {kept} rows in {args.output}; `--resume` grades the rest",
             file=sys.stderr,
         )
         return 130
-    students = list(gradebook.read_gradebook(args.output, assignment))
-    rates = class_results.pass_rates(args.output.parent / "results", students)
-    tables.pass_rate_table(rates, console)
-    if rates:
-        chart = args.output.with_name("pass_rates.png")
-        try:
-            figures.plot_pass_rates(rates, chart)
-            console.print(f"wrote {args.output} and {chart}")
-        except UsageError as error:  # the grading is done: only the chart is missing
-            console.print(f"wrote {args.output}; no {chart.name}: {error}", markup=False)
+    _summary(args.output, assignment, rows if partial else None, console)
     if args.similarity:
-        return _compare(args.submissions, args.output, args.threshold, console)
+        return _compare(args.submissions, args.output, args.threshold, console, args.roster)
     return 0
 
 
+def _summary(output: Path, assignment, regraded, console) -> None:
+    """What the batch left in the gradebook, read back as the reports read it: which rows a
+    partial batch changed, and the pass rate of every test over the book's graded rows."""
+    from autograder.cli import tables
+    from autograder.errors import UsageError
+    from autograder.reports import class_results, figures
+
+    summary = class_results.summarize(class_results.load_class(output, assignment), assignment)
+    everyone = len(summary.graded) + len(summary.not_graded)
+    if regraded is not None:
+        console.print(
+            f"regraded {len(regraded)} of the {everyone} rows of {output}; the other "
+            f"{everyone - len(regraded)} stay as they were",
+            markup=False,
+        )
+    if not summary.rates:
+        console.print(f"wrote {output}: no row of it is graded, so no pass rates", markup=False)
+        return
+    tables.pass_rate_table(summary.rates, console, len(summary.graded))
+    chart = output.with_name("pass_rates.png")
+    try:
+        figures.plot_pass_rates(summary.rates, chart)
+        console.print(f"wrote {output} and {chart}", markup=False)
+    except UsageError as error:  # the grading is done: only the chart is missing
+        console.print(f"wrote {output}; no {chart.name}: {error}", markup=False)
+
+
 def _similarity(args: argparse.Namespace) -> int:
-    return _compare(args.submissions, args.output, args.threshold, make_console())
+    return _compare(args.submissions, args.output, args.threshold, make_console(), args.roster)
 
 
-def _compare(submissions: Path, gradebook: Path, threshold: float | None, console) -> int:
-    """Compare every pair of submissions; write the similarity report beside ``gradebook``."""
+def _compare(
+    submissions: Path, gradebook: Path, threshold: float | None, console, roster: Path | None
+) -> int:
+    """Compare every pair of submissions; write the similarity report beside ``gradebook``;
+    print the clusters of similar students, the most similar first."""
     from autograder.reports import similarity
 
     reports = gradebook.parent / "reports"
@@ -97,22 +117,28 @@ def _compare(submissions: Path, gradebook: Path, threshold: float | None, consol
                 reports,
                 assignment=current_assignment(),
                 threshold=similarity.THRESHOLD if threshold is None else threshold,
+                roster=roster,
             )
     except similarity.SimilarityError as error:
         print(f"rnnlab: {error}", file=sys.stderr)
         return 2
+    found = similarity.clusters(comparison.flagged, comparison.threshold)
     shown = 20
-    for pair in comparison.flagged[:shown]:
-        first, second = pair.students
-        console.print(
-            f"similar {pair.module}: {first} and {second} ({100 * pair.score:.0f}%)", markup=False
-        )
-    if len(comparison.flagged) > shown:
-        console.print(f"... and {len(comparison.flagged) - shown} more (`rnnlab report` lists all)")
+    for cluster in found[:shown]:
+        top = cluster.pairs[0]
+        first, second = (comparison.shown(s) for s in top.students)
+        said = f"{top.module}: {first} and {second} ({100 * top.score:.0f}%)"
+        if len(cluster.pairs) > 1:
+            who = ", ".join(comparison.shown(s) for s in cluster.students)
+            said = f"{who}: {len(cluster.pairs)} pairs, most {said}"
+        console.print(f"similar {said}", markup=False)
+    if len(found) > shown:
+        console.print(f"... and {len(found) - shown} more clusters (`rnnlab report` lists them)")
     for student, why in comparison.skipped.items():
         console.print(f"not compared: {student}: {why}", markup=False)
     console.print(
-        f"{len(comparison.flagged)} pairs at or above {100 * comparison.threshold:.0f}%; wrote "
+        f"{len(comparison.flagged)} pairs at or above {100 * comparison.threshold:.0f}%, in "
+        f"{len(found)} clusters; wrote "
         f"{reports / 'similarity.html'} (for the instructor only)",
         markup=False,
     )
@@ -122,7 +148,12 @@ def _compare(submissions: Path, gradebook: Path, threshold: float | None, consol
 def _report(args: argparse.Namespace) -> int:
     from autograder.reports import pages as reports
 
-    written = reports.write(args.gradebook, current_assignment())
+    written = reports.write(
+        args.gradebook,
+        current_assignment(),
+        similar_at=args.threshold,
+        most=args.clusters,
+    )
     folder = written.class_html.parent
     print(
         f"wrote {written.class_html}, {written.class_png} and {len(written.students)} student "
@@ -308,7 +339,33 @@ def add_report(commands: argparse._SubParsersAction) -> None:
         help="the gradebook grade-all wrote (default: grades/gradebook.csv); the reports go "
         "in reports/ beside it",
     )
+    report.add_argument(
+        "--similarity-threshold",
+        dest="threshold",
+        type=share,
+        metavar="SHARE",
+        help="list the similar submissions whose overlap reaches SHARE (default 0.7; not below "
+        "the threshold `rnnlab similarity` compared at)",
+    )
+    report.add_argument(
+        "--similar-clusters",
+        dest="clusters",
+        type=_positive,
+        metavar="N",
+        help="list at most N clusters of similar submissions; the rest are counted (default 20)",
+    )
     report.set_defaults(run=_report)
+
+
+def _positive(text: str) -> int:
+    """An argparse ``type``: a whole number above 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return value
 
 
 def add_similarity(commands: argparse._SubParsersAction) -> None:
@@ -330,6 +387,13 @@ def add_similarity(commands: argparse._SubParsersAction) -> None:
         type=share,
         metavar="SHARE",
         help="flag pairs whose overlap reaches SHARE, 0 to 1 (default 0.7)",
+    )
+    similar.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE",
+        help="who handed in what, as for grade-all, so that students are named as the "
+        "gradebook names them (default: the submission_metadata.yml in SUBMISSIONS, if any)",
     )
     similar.set_defaults(run=_similarity)
 

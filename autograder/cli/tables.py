@@ -59,9 +59,13 @@ def scale(report: Report) -> str:
     )
 
 
-def pass_rate_table(rates: list[tuple[str, int, int]], console: Console) -> None:
-    """The class's pass rate per test, as ``reports.class_results.pass_rates`` orders it."""
-    table = Table(title="pass rate per test, most failed first", title_justify="left")
+def pass_rate_table(rates: list[tuple[str, int, int]], console: Console, graded: int) -> None:
+    """The class's pass rate per test over its ``graded`` rows, as
+    ``reports.class_results.pass_rates`` orders it."""
+    table = Table(
+        title=f"pass rate per test over the gradebook's {graded} graded rows, most failed first",
+        title_justify="left",
+    )
     for column in ("test", "passed", "rate"):
         table.add_column(column, justify="left" if column == "test" else "right")
     for name, passed, graded in rates:

@@ -113,6 +113,17 @@ class ResultsError(RnnlabError, ValueError):
     """A results file that no longer matches the manifest's tests."""
 
 
+def read_file(path: Path) -> dict:
+    """A results file's data (what ``write_json`` wrote); ``ResultsError`` if it is none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as error:
+        raise ResultsError(f"{path}: not a results file: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("tests", []), list):
+        raise ResultsError(f"{path}: not a results file: no list of tests")
+    return data
+
+
 def question_of(entry: dict) -> str:
     return str(entry.get("name", "")).split(": ", 1)[0]
 

@@ -2,8 +2,10 @@
 
 - ``canvas``: a gradebook CSV that Canvas imports (Grades > Import): Canvas's own export
   columns ``Student, ID, SIS User ID, SIS Login ID, Section`` and one column for the
-  assignment, with Canvas's ``Points Possible`` row second. A row's score is its adjusted
-  total (the total after any late penalty); a group submission gives one row per member.
+  assignment, with Canvas's ``Points Possible`` row second (the manifest's total, which
+  ``read_book`` has checked the book was graded under). A row's score is its adjusted
+  total (the total after any late penalty, from the student's own due date when extended); a
+  group submission gives one row per member.
 - ``long_csv``: one row per student and test, from the results files.
 
 A results file names each test ``<question>: <title>`` (Gradescope's ``name``); that is how
@@ -11,14 +13,13 @@ its entries are matched with the manifest's tests. Every text cell written is sa
 (``gradebook.safe_cell``).
 """
 
-import json
 from pathlib import Path
 
 from autograder.errors import UsageError
 from autograder.formats.files import write_csv
-from autograder.formats.gradebook import read_rows, results_file, safe_cell
+from autograder.formats.gradebook import read_book, results_file, safe_cell
 from autograder.formats.manifest import Assignment
-from autograder.formats.results import ResultsError, is_details, tests_by_name
+from autograder.formats.results import is_details, read_file, tests_by_name
 from autograder.model.row import FINAL_STATUSES, WITH_RESULTS
 
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -48,7 +49,7 @@ def canvas(
 
     Returns the rows written and the students left blank (a grader error: no grade yet).
     """
-    rows = read_rows(gradebook, assignment)
+    book = read_book(gradebook, assignment)
     title = (assignment_name or assignment.title).strip()
     if not title:
         raise UsageError("argument --assignment-name: the Canvas assignment needs a name")
@@ -57,15 +58,15 @@ def canvas(
         [CANVAS_POINTS, "", "", "", "", f"{assignment.total:g}"],
     ]
     blank = []
-    for row in rows:
-        final = row["status"].startswith(FINAL_STATUSES)
+    for row in book.rows:
+        final = row.status.startswith(FINAL_STATUSES)
         if not final:
-            blank.append(row["student"])
-        score = row["adjusted_total"] if final else ""
-        names, sids, emails = (_split(row[c]) for c in ("name", "sid", "email"))
+            blank.append(row.student)
+        score = f"{row.adjusted_total:g}" if final else ""
+        names, sids, emails = (_split(cell) for cell in (row.name, row.sid, row.email))
         members = max(len(names), len(sids), len(emails), 1)
         for i in range(members):
-            name = _nth(names, i) or (row["student"] if members == 1 else "")
+            name = _nth(names, i) or (row.student if members == 1 else "")
             sid, email = _nth(sids, i), _nth(emails, i)
             lines.append([safe_cell(name), "", safe_cell(sid), safe_cell(email), "", score])
     write_csv(output, lines)
@@ -83,19 +84,15 @@ def _nth(items: list[str], i: int) -> str:
 def long_csv(gradebook: Path, output: Path, assignment: Assignment) -> int:
     """Write one row per student and test (``LONG_COLUMNS``) from the results files of
     ``gradebook``'s graded rows; returns the rows written."""
-    rows = read_rows(gradebook, assignment)
+    book = read_book(gradebook, assignment)
     names = tests_by_name(assignment)
     lines = [LONG_COLUMNS]
-    for row in rows:
-        path = results_file(gradebook.parent / "results", row["student"])
-        if row["status"] not in WITH_RESULTS or not path.is_file():
+    for row in book.rows:
+        path = results_file(gradebook.parent / "results", row.student)
+        if row.status not in WITH_RESULTS or not path.is_file():
             continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as error:
-            raise ResultsError(f"{path}: not a results file: {error}") from None
         used: dict[str, int] = {}
-        for entry in data.get("tests", []):
+        for entry in read_file(path).get("tests", []):
             if is_details(entry):
                 continue
             name = str(entry.get("name", ""))
@@ -106,9 +103,9 @@ def long_csv(gradebook: Path, output: Path, assignment: Assignment) -> int:
             test = known[index][1].id if index < len(known) else title
             lines.append(
                 [
-                    safe_cell(row["student"]),
-                    safe_cell(row["name"]),
-                    safe_cell(row["sid"]),
+                    safe_cell(row.student),
+                    safe_cell(row.name),
+                    safe_cell(row.sid),
                     safe_cell(question),
                     safe_cell(test),
                     f"{float(entry.get('score') or 0):g}",

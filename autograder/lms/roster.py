@@ -11,7 +11,11 @@ Identity comes from one of two files:
   ``Ann Lee & Ben Wu``), not by ``submission_<id>``, and kept unique (``Ann Lee (1234)``
   when two share a name).
 - a roster CSV (``--roster``): a header with ``student`` (the folder's or zip's name) and
-  any of ``name``, ``sid``, ``email``, ``submitted_at``. The folder name stays the id.
+  any of ``name``, ``sid``, ``email``, ``submitted_at``, ``due``. The folder name stays the id.
+
+Either can move one student's due date (an extension): the roster's ``due`` column, or a
+``:due_date:`` in the submission's metadata. The late policy then counts that student's
+lateness from it, and the gradebook's ``extended_due`` says so.
 
 A submission's time is the file's, else the newest modification time of its files (a
 zip: the zip's own); ``submitted_from`` says which (``metadata``, ``roster``, ``mtime``).
@@ -40,7 +44,7 @@ from autograder.model.row import Row, Status
 
 METADATA = "submission_metadata.yml"
 """The file a Gradescope export has beside its ``submission_<id>/`` folders."""
-ROSTER_COLUMNS = ("student", "name", "sid", "email", "submitted_at")
+ROSTER_COLUMNS = ("student", "name", "sid", "email", "submitted_at", "due")
 MAX_SCANNED = 20_000
 """The most entries of a submission folder looked at for its newest file."""
 
@@ -68,6 +72,8 @@ class Identity:
     submitted_at: datetime | None = None
     source: str = ""
     """Where ``submitted_at`` comes from: ``metadata`` or ``roster``."""
+    due: datetime | None = None
+    """This submission's own due date (an extension), in place of the late policy's."""
 
     def joined(self, field: str) -> str:
         return "; ".join(getattr(p, field) for p in self.people)
@@ -123,6 +129,14 @@ def _moment(value, where: str) -> datetime | None:
         raise RosterError(f"{where}: {error}") from None
 
 
+def _due(value, where: str) -> datetime | None:
+    """``:due_date:`` as YAML read it: as ``_moment``, a date alone being its 23:59."""
+    moment = _moment(value, where)
+    if moment is not None and re.fullmatch(r"\s*\d{4}-\d\d-\d\d\s*", str(value)):
+        moment = moment.replace(hour=23, minute=59)
+    return moment
+
+
 def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
@@ -166,7 +180,10 @@ def read_metadata(path: Path) -> dict[str, Identity]:
             if isinstance(s, dict)
         )
         moment = _moment(_key(record, "created_at"), where)
-        identities[student_id(str(folder))] = Identity(people, moment, "metadata" if moment else "")
+        due = _due(_key(record, "due_date"), f"{where}: :due_date:")
+        identities[student_id(str(folder))] = Identity(
+            people, moment, "metadata" if moment else "", due
+        )
     return identities
 
 
@@ -209,8 +226,14 @@ def read_roster(path: Path) -> dict[str, Identity]:
                 moment = parse_time(cells["submitted_at"])
             except PolicyError as error:
                 raise RosterError(f"{path}: line {number}: submitted_at: {error}") from None
+        due = None
+        if cells.get("due"):
+            try:
+                due = parse_due(cells["due"])
+            except PolicyError as error:
+                raise RosterError(f"{path}: line {number}: due: {error}") from None
         person = Person(cells.get("name", ""), cells.get("sid", ""), cells.get("email", ""))
-        identities[student] = Identity((person,), moment, "roster" if moment else "")
+        identities[student] = Identity((person,), moment, "roster" if moment else "", due)
     return identities
 
 
@@ -342,10 +365,10 @@ class LatePolicy:
         if self.cutoff_days is not None and not (self.cutoff_days >= 0):
             raise PolicyError(f"a cutoff of {self.cutoff_days:g} days is not >= 0")
 
-    def assess(self, submitted: datetime) -> tuple[float, float, bool]:
+    def assess(self, submitted: datetime, due: datetime | None = None) -> tuple[float, float, bool]:
         """``(hours late, penalty in percent, past the cutoff)`` for a submission at
-        ``submitted``."""
-        hours = max(0.0, (submitted - self.due).total_seconds() / 3600)
+        ``submitted``, due at ``due`` (a student's extension) or the policy's due date."""
+        hours = max(0.0, (submitted - (due or self.due)).total_seconds() / 3600)
         if self.cutoff_days is not None and hours > self.cutoff_days * 24:
             return hours, 100.0, True
         days = math.ceil(hours / 24)
@@ -432,7 +455,7 @@ def stamp(
         moment, source = newest_mtime(submission), "mtime"
     late_hours, penalty, cut = None, 0.0, False
     if policy is not None and moment is not None:
-        late_hours, penalty, cut = policy.assess(moment)
+        late_hours, penalty, cut = policy.assess(moment, identity.due)
     return dataclasses.replace(
         row,
         name=identity.joined("name"),
@@ -440,6 +463,7 @@ def stamp(
         email=identity.joined("email"),
         submitted_at=moment.isoformat(timespec="seconds") if moment else "",
         submitted_from=source,
+        extended_due=identity.due.isoformat(timespec="minutes") if identity.due else "",
         late_hours=late_hours,
         penalty=penalty,
         status=late_status(row.status, cut),

@@ -40,6 +40,8 @@ class Row:
     submitted_at: str = ""
     submitted_from: str = ""
     """Where ``submitted_at`` comes from: ``metadata``, ``roster`` or ``mtime``."""
+    extended_due: str = ""
+    """This student's own due date (an extension), when it is not the class's ("")."""
     late_hours: float | None = None
     """None: no due date."""
     penalty: float = 0.0
@@ -48,3 +50,13 @@ class Row:
     @property
     def adjusted_total(self) -> float:
         return round(self.total * (1 - self.penalty / 100), 4)
+
+    @property
+    def shown_name(self) -> str:
+        """Who the row is, for people: the roster's or metadata's names, else the id."""
+        return self.name or self.student
+
+    @property
+    def late(self) -> bool:
+        """Handed in after their due date (an on-time or undated row is not)."""
+        return bool(self.late_hours) or self.penalty > 0

@@ -1,21 +1,17 @@
-"""A graded class as data: each student's row and test results, and what the class page sums up
-(pass rates, the named mistakes, the modules that did not import)."""
+"""A graded class as data: each student's gradebook row (as ``gradebook.read_book`` reads it)
+and test results, and what the class page sums up (pass rates, the named mistakes, the modules
+that did not import)."""
 
-import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.formats import manifest
-from autograder.formats.gradebook import read_rows
+from autograder.formats.gradebook import read_book, results_file
 from autograder.formats.manifest import Assignment
-from autograder.formats.results import DETAILS, is_details, split_printed
-from autograder.model.row import Status
-
-MISTAKE = re.compile(r"This is what (.+?) gives(?=$|[\s.,;:)])", re.MULTILINE)
-"""A known mistake that ``authoring.expect`` named in its feedback."""
-
+from autograder.formats.results import DETAILS, is_details, read_file, split_printed
+from autograder.model import mistakes
+from autograder.model.row import WITH_RESULTS, Row, Status
 
 IMPORT_FAILURES = ("fails to import", "is missing from the submission", "could not be read")
 """Feedback that zeroes a question because the module could not be had."""
@@ -35,24 +31,62 @@ class TestResult:
     visibility: str
 
 
+GRADES = (Status.GRADED, Status.LATE_CUTOFF)
+"""Rows that are a grade of the code, with its results: what the class's figures count."""
+
+
 @dataclass
 class Student:
     """A gradebook row and, when it was graded, its results."""
 
-    id: str
-    total: float
-    scores: dict[str, float]
-    status: str
+    row: Row
     tests: list[TestResult] = field(default_factory=list)
     notes: str = ""
     results: bool = False
     """Whether the results were read (a graded row, or one with grader errors)."""
-    late: str = ""
-    """What handing in late cost, in words ("" if it cost nothing)."""
+
+    @property
+    def id(self) -> str:
+        return self.row.student
+
+    @property
+    def name(self) -> str:
+        return self.row.shown_name
+
+    @property
+    def total(self) -> float:
+        return self.row.total
+
+    @property
+    def adjusted(self) -> float:
+        """The total after any late penalty: the grade, as the exports give it."""
+        return self.row.adjusted_total
+
+    @property
+    def scores(self) -> dict[str, float]:
+        return self.row.scores
+
+    @property
+    def status(self) -> str:
+        return self.row.status
 
     @property
     def graded(self) -> bool:
-        return self.status == Status.GRADED
+        return self.status in GRADES
+
+    @property
+    def late(self) -> str:
+        """What handing in late cost, in words; "" for a row handed in on time."""
+        row = self.row
+        if not row.late:
+            return ""
+        due = f" (after your extended due date, {row.extended_due})" if row.extended_due else ""
+        said = f"handed in {row.late_hours or 0:.2f} hours late{due}"
+        if row.status == Status.LATE_CUTOFF:
+            return f"{said}: past the cutoff, so {row.adjusted_total:g} after the penalty"
+        if not row.penalty:
+            return f"{said}: no penalty"
+        return f"{said}: {row.penalty:g}% off, {row.adjusted_total:g} after the penalty"
 
 
 def question_of(name: str, assignment: Assignment) -> str:
@@ -64,7 +98,7 @@ def question_of(name: str, assignment: Assignment) -> str:
 def read_results(path: Path, assignment: Assignment) -> tuple[list[TestResult], str]:
     """A ``results.json``'s tests, each failed ``pass_fail_now`` test with its feedback
     entry's text (entries ending ``(details)``), and its ``output`` (the notes)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_file(path)
     entries = data.get("tests", [])
     details = {t["name"][: -len(DETAILS)]: t for t in entries if is_details(t)}
     tests = []
@@ -90,36 +124,19 @@ def read_results(path: Path, assignment: Assignment) -> tuple[list[TestResult], 
 
 
 def load_class(gradebook: Path, assignment: Assignment | None = None) -> list[Student]:
-    """Every row of ``gradebook``, with the results of those that have them."""
+    """Every row of ``gradebook`` (``read_book``: refused if graded under other points than
+    the manifest's), with the results of those that have them."""
     assignment = assignment or manifest.current()
-    if not gradebook.is_file():
-        raise FileNotFoundError(f"{gradebook}: no such gradebook")
-    results_dir = gradebook.parent / "results"
     students = []
-    for cell in read_rows(gradebook, assignment, exact=True):
-        student, status = cell["student"], cell["status"]
-        scores = {q.id: _number(cell.get(q.id, "")) for q in assignment.questions}
-        row = Student(student, _number(cell.get("total", "")), scores, status)
-        if cell.get("penalty_pct"):
-            row.late = (
-                f"handed in {_number(cell.get('late_hours', '')):g} hours late: "
-                f"{cell['penalty_pct']}% off, {_number(cell.get('adjusted_total', '')):g} "
-                "after the penalty"
-            )
-        path = results_dir / f"{student}.json"
+    for row in read_book(gradebook, assignment).rows:
+        student = Student(row)
+        path = results_file(gradebook.parent / "results", row.student)
         # a timed-out row has no results of this run (a file there is an older run's)
-        if status in (Status.GRADED, Status.GRADER_ERROR) and safe_name(student) and path.is_file():
-            row.tests, row.notes = read_results(path, assignment)
-            row.results = True
-        students.append(row)
+        if row.status in WITH_RESULTS and safe_name(row.student) and path.is_file():
+            student.tests, student.notes = read_results(path, assignment)
+            student.results = True
+        students.append(student)
     return students
-
-
-def _number(cell: str) -> float:
-    try:
-        return float(cell)
-    except ValueError:
-        return 0.0
 
 
 def safe_name(student: str) -> bool:
@@ -143,14 +160,11 @@ class Summary:
 
 def summarize(students: list[Student], assignment: Assignment) -> Summary:
     graded = [s for s in students if s.graded and s.results]
-    counts: dict[str, list[int]] = {}
     made: dict[tuple[str, str], set[str]] = defaultdict(set)
     failures = []
     for student in graded:
         for test in student.tests:
-            passed, seen = counts.setdefault(test.name, [0, 0])
-            counts[test.name] = [passed + test.passed, seen + 1]
-            for name in MISTAKE.findall(test.feedback):
+            for name in mistakes.named(test.feedback):
                 made[(test.question, name)].add(student.id)
         for question in assignment.questions:
             if student.scores.get(question.id, 0) > 0:
@@ -166,34 +180,23 @@ def summarize(students: list[Student], assignment: Assignment) -> Summary:
             if why is not None:
                 first = why.strip().splitlines()[0] if why.strip() else why
                 failures.append((student.id, question.id, first[:500]))
-    rates = sorted(
-        ((name, p, g) for name, (p, g) in counts.items()),
-        key=lambda item: (item[1] / item[2], item[0]),
-    )
     order = {q.id: i for i, q in enumerate(assignment.questions)}
-    mistakes = sorted(
+    named = sorted(
         ((q, name, sorted(who)) for (q, name), who in made.items()),
         key=lambda item: (-len(item[2]), order.get(item[0], len(order)), item[1]),
     )
     not_graded = [s for s in students if s not in graded]
-    return Summary(graded, not_graded, rates, mistakes, failures)
+    return Summary(graded, not_graded, pass_rates(graded), named, failures)
 
 
-def pass_rates(results_dir: Path, students: list[str] | None = None) -> list[tuple[str, int, int]]:
-    """``(test name, passed, graded)`` for every test, the most failed first: from the
-    results of ``students`` (default: every results file in ``results_dir``)."""
+def pass_rates(students: list[Student]) -> list[tuple[str, int, int]]:
+    """``(test name, passed, graded)`` for every test of ``students``' results, the most
+    failed first."""
     counts: dict[str, list[int]] = {}
-    paths = (
-        sorted(results_dir.glob("*.json"))
-        if students is None
-        else [results_dir / f"{s}.json" for s in students if (results_dir / f"{s}.json").exists()]
-    )
-    for path in paths:
-        for test in json.loads(path.read_text(encoding="utf-8"))["tests"]:
-            if is_details(test):
-                continue  # a failed pass_fail_now test's feedback entry, not a test of its own
-            passed, graded = counts.setdefault(test["name"], [0, 0])
-            counts[test["name"]] = [passed + (test["status"] == "passed"), graded + 1]
+    for student in students:
+        for test in student.tests:
+            passed, seen = counts.setdefault(test.name, [0, 0])
+            counts[test.name] = [passed + test.passed, seen + 1]
     return sorted(
         ((name, p, g) for name, (p, g) in counts.items()),
         key=lambda item: (item[1] / item[2], item[0]),

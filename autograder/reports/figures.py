@@ -54,8 +54,11 @@ def _histogram(ax, scores: list[float], most: float, title: str) -> None:
 
 
 def panels(summary: Summary, assignment: Assignment) -> list[tuple[str, list[float], float]]:
-    """(title, scores, most points) for the total and each question."""
-    found = [("total", [s.total for s in summary.graded], assignment.total)]
+    """(title, scores, most points) for the grade (the total after any late penalty, as the
+    exports send it) and each question."""
+    late = any(s.row.late for s in summary.graded)
+    title = "total after lateness" if late else "total"
+    found = [(title, [s.adjusted for s in summary.graded], assignment.total)]
     for q in assignment.questions:
         found.append((q.id, [s.scores.get(q.id, 0.0) for s in summary.graded], q.points))
     return found

@@ -12,11 +12,14 @@ every submission and is never counted. It writes, in ``reports``:
   matched code of every pair side by side), made self-contained (its CDN stylesheet and
   script removed) and with the students' ids, escaped, in place of file paths. For the
   instructor only: it shows students' code, and no student page links to it.
-- ``similarity.json``: the pairs at or above ``threshold``, which ``reports.write`` lists on
-  the class page.
+- ``similarity.json``: the pairs at or above ``threshold``, which ``reports.write`` groups
+  on the class page (``read``, ``clusters``).
 
-A pair's overlap is the larger of the two shares: how much of one student's module (beyond
-the stub) is found in the other's.
+Students are named as the gradebook names them (``lms.roster.identify``: a Gradescope
+export's metadata, or a roster), so a pair's names are the gradebook's rows and pages. A
+pair's overlap is the larger of the two shares: how much of one student's module (beyond the
+stub) is found in the other's. Pairs are grouped into clusters: students joined by a chain of
+flagged pairs, the most similar cluster first.
 """
 
 import html
@@ -70,6 +73,11 @@ class Comparison:
     """Student -> why their submission could not be read."""
     html: str = ""
     """copydetect's report, as ``write`` saves it."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Student -> who they are for people (``shown``): the roster's or metadata's names."""
+
+    def shown(self, student: str) -> str:
+        return shown(self.names, student)
 
     @property
     def flagged(self) -> list[Pair]:
@@ -83,6 +91,12 @@ class Comparison:
             "skipped": self.skipped,
             "pairs": [asdict(p) for p in self.flagged],
         }
+
+
+def shown(names: dict[str, str], student: str) -> str:
+    """``student`` for people: their name, with the id when the id is not the name."""
+    name = names.get(student, "")
+    return student if not name or name == student else f"{name} ({student})"
 
 
 def _copydetect():
@@ -101,13 +115,17 @@ def compare(
     assignment: Assignment | None = None,
     threshold: float = THRESHOLD,
     noise: int = NOISE,
+    roster: Path | None = None,
 ) -> Comparison:
-    """Compare every pair of the submissions in ``folder``, module by module."""
+    """Compare every pair of the submissions in ``folder``, module by module; students named
+    as ``grade-all`` names them with the same ``roster`` (default: ``folder``'s metadata)."""
     from autograder.grading.submission import SubmissionError, prepare
+    from autograder.lms import roster as people
 
     copydetect = _copydetect()
     assignment = assignment or manifest.current()
-    entries = classroom.discover(folder)
+    entries, identities = people.identify(folder, classroom.discover(folder), roster)
+    names = {s: i.joined("name") for s, i in identities.items() if i.joined("name")}
     with tempfile.TemporaryDirectory(prefix="rnnlab-similarity-") as scratch:
         root = Path(scratch)
         detector = copydetect.CopyDetector(
@@ -149,9 +167,10 @@ def compare(
             with warnings.catch_warnings():  # its own use of importlib.resources
                 warnings.simplefilter("ignore", DeprecationWarning)
                 report = detector.generate_html_report(output_mode="return") or ""
-        report = _readable(report, root, entries) if report else _empty_report(compared)
+        tags = [shown(names, e.student) for e in entries]
+        report = _readable(report, root, tags) if report else _empty_report(compared)
     pairs.sort(key=lambda p: (-p.score, p.module, p.students))
-    return Comparison(pairs, threshold, compared, skipped, report)
+    return Comparison(pairs, threshold, compared, skipped, report, names)
 
 
 def _pairs(detector, owner: dict[str, str]) -> list[Pair]:
@@ -187,13 +206,14 @@ NOTE = (
 )
 
 
-def _readable(report: str, root: Path, entries: list[classroom.Entry]) -> str:
-    """copydetect's report without network resources, with student ids (escaped) for paths."""
+def _readable(report: str, root: Path, tags: list[str]) -> str:
+    """copydetect's report without network resources, with each student's tag (escaped:
+    their name, else their id) for the paths of their files."""
     report = re.sub(r"<link [^>]*https://[^>]*>", "", report)
     report = re.sub(r"<script [^>]*https://[^>]*></script>", "", report)
     report = re.sub(r"<button [^>]*data-bs-toggle[^>]*>.*?</button>", "", report, flags=re.S)
     prefix = re.escape(str(root)) + r"/(\d{5})/"
-    report = re.sub(prefix, lambda m: html.escape(entries[int(m[1])].student) + "/", report)
+    report = re.sub(prefix, lambda m: html.escape(tags[int(m[1])]) + "/", report)
     report = report.replace("<head>", "<head>\n" + HEAD, 1)
     return report.replace("<h2>Overview</h2>", NOTE + "\n<h2>Overview</h2>", 1)
 
@@ -212,10 +232,78 @@ def write(
     *,
     assignment: Assignment | None = None,
     threshold: float = THRESHOLD,
+    roster: Path | None = None,
 ) -> Comparison:
     """Compare the submissions in ``folder``; write ``similarity.html`` and ``.json`` in
     ``reports``."""
-    comparison = compare(folder, assignment=assignment, threshold=threshold)
+    comparison = compare(folder, assignment=assignment, threshold=threshold, roster=roster)
     write_atomic(reports / "similarity.html", comparison.html)
     write_atomic(reports / "similarity.json", json.dumps(comparison.as_json(), indent=1))
     return comparison
+
+
+def read(reports: Path) -> tuple[float, list[Pair]] | None:
+    """The threshold and the flagged pairs of ``reports/similarity.json`` (None if there is
+    none: not compared)."""
+    path = reports / "similarity.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pairs = [
+            Pair(
+                str(p["module"]),
+                (str(p["students"][0]), str(p["students"][1])),
+                (float(p["similarity"][0]), float(p["similarity"][1])),
+                int(p.get("tokens", 0)),
+            )
+            for p in data.get("pairs", [])
+        ]
+        return float(data.get("threshold", 0)), pairs
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        raise SimilarityError(
+            f"{path}: not a similarity report ({error}); compare again with rnnlab similarity"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Students joined by a chain of similar pairs, and those pairs, the most similar first."""
+
+    students: tuple[str, ...]
+    pairs: tuple[Pair, ...]
+
+    @property
+    def score(self) -> float:
+        return self.pairs[0].score
+
+    @property
+    def modules(self) -> list[str]:
+        return list(dict.fromkeys(p.module for p in self.pairs))
+
+
+def clusters(pairs: list[Pair], threshold: float) -> list[Cluster]:
+    """The pairs at or above ``threshold`` grouped into clusters (connected students), the
+    most similar first (then the largest); each cluster's students in order of name."""
+    kept = sorted(
+        (p for p in pairs if p.score >= threshold), key=lambda p: (-p.score, p.module, p.students)
+    )
+    parent: dict[str, str] = {}
+
+    def root(student: str) -> str:
+        while parent.setdefault(student, student) != student:
+            parent[student] = parent[parent[student]]
+            student = parent[student]
+        return student
+
+    for pair in kept:
+        first, second = (root(s) for s in pair.students)
+        parent[first] = second
+    grouped: dict[str, list[Pair]] = {}
+    for pair in kept:
+        grouped.setdefault(root(pair.students[0]), []).append(pair)
+    found = [
+        Cluster(tuple(sorted({s for p in group for s in p.students})), tuple(group))
+        for group in grouped.values()
+    ]
+    return sorted(found, key=lambda c: (-c.score, -len(c.students), c.students))

@@ -17,7 +17,7 @@ from autograder.batch import local as batch
 from autograder.errors import UsageError
 from autograder.formats import manifest
 from autograder.formats.classroom import discover
-from autograder.formats.gradebook import already_graded, columns, read_gradebook
+from autograder.formats.gradebook import already_graded, columns, read_book
 from autograder.reports import class_results, figures
 
 WAITS = "import time\nwhile True:  # until the grader stops it\n    time.sleep(1)\n"
@@ -53,15 +53,11 @@ def test_grade_all_writes_a_row_and_results_per_student(tmp_path):
     assert rows["bob"]["vocab"] == "0" and rows["dave"]["total"] == "0"
     assert all(r["status"] == "graded" for r in rows.values())
     assert sorted(p.stem for p in (tmp_path / "out" / "results").glob("*.json")) == sorted(rows)
-    rates = {
-        name: (passed, graded)
-        for name, passed, graded in class_results.pass_rates(tmp_path / "out" / "results")
-    }
+    ordered = class_results.summarize(class_results.load_class(gradebook), manifest.current())
+    rates = {name: (passed, graded) for name, passed, graded in ordered.rates}
     assert rates["padding: the lab sheet's [117, 18, 128] row"] == (1, 4)
-    assert class_results.pass_rates(tmp_path / "out" / "results")[0][1] <= 1  # most failed first
-    figures.plot_pass_rates(
-        class_results.pass_rates(tmp_path / "out" / "results"), tmp_path / "p.png"
-    )
+    assert ordered.rates[0][1] <= 1  # most failed first
+    figures.plot_pass_rates(ordered.rates, tmp_path / "p.png")
     assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -184,11 +180,11 @@ def test_pass_rates_count_only_the_gradebooks_students(tmp_path):
     stale.parent.mkdir(parents=True)
     stale.write_text('{"tests": [{"name": "softmax_forward: x", "status": "failed"}]}')
     batch.grade_all(classroom, gradebook, assignment=SOFTMAX)
-    students = list(read_gradebook(gradebook, SOFTMAX))
-    rates = class_results.pass_rates(gradebook.parent / "results", students)
-    assert students == ["ann"]
+    students = class_results.load_class(gradebook, SOFTMAX)
+    rates = class_results.pass_rates(students)
+    assert read_book(gradebook, SOFTMAX).students == [s.id for s in students] == ["ann"]
     assert rates and all(passed == graded == 1 for _, passed, graded in rates)
-    assert ("softmax_forward: x", 0, 1) in class_results.pass_rates(gradebook.parent / "results")
+    assert "softmax_forward: x" not in {name for name, _, _ in rates}
 
 
 def test_a_student_who_hangs_gets_a_timeout_row_and_the_batch_goes_on(tmp_path):

@@ -5,6 +5,7 @@ softmax assignment)."""
 import csv
 import json
 import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -13,7 +14,14 @@ from autograder.batch import local as batch
 from autograder.cli import ASSIGNMENT_ENV, main
 from autograder.errors import UsageError
 from autograder.formats import manifest
-from autograder.formats.gradebook import already_graded, columns
+from autograder.formats.gradebook import (
+    already_graded,
+    columns,
+    read_book,
+    row_cells,
+    rubric_of,
+    write_gradebook,
+)
 from autograder.lms import export, roster
 
 SOFTMAX_DIR = ROOT / "tests" / "assignments" / "softmax"
@@ -298,3 +306,79 @@ def test_regrade_applies_a_new_late_policy(copy, on_softmax, capsys):
     assert (pair["late_hours"], pair["adjusted_total"], pair["status"]) == ("0.00", "17", "graded")
     assert book["Ann Lee (1005)"]["adjusted_total"] == "12"
     assert roster.remembered(gradebook).per_day == 0
+
+
+def test_only_says_what_it_regraded_and_the_pass_rates_of_the_whole_book(copy, on_softmax, capsys):
+    gradebook = copy / "out" / "gradebook.csv"
+    argv = ["grade-all", str(copy / "export"), "-o", str(gradebook), "--only", "Ann Lee (1005)"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "regraded 1 of the 4 rows" in out and "the other 3 stay as they were" in out
+    assert "over the gradebook's 4 graded rows" in out  # every graded row, late or not
+    tests = [f"{q.id}: {t.title}" for q in SOFTMAX.questions for t in q.tests]
+    shown = [name for name in tests if name.split(": ")[1][:20] in out]
+    assert len(shown) == len(tests)  # a row per test, not an empty table
+
+
+def _move_a_point(tmp_path, monkeypatch):
+    """The softmax manifest with the gradient's shape test worth 3 points (total 19)."""
+    shutil.copytree(SOFTMAX_DIR, tmp_path / "softmax")
+    toml = tmp_path / "softmax" / "assignment" / "rnnlab.toml"
+    text = toml.read_text().replace("total = 17", "total = 19")
+    old = "gradient_shape = { points = 1,"
+    assert old in text
+    toml.write_text(text.replace(old, "gradient_shape = { points = 3,"))
+    monkeypatch.setenv(ASSIGNMENT_ENV, str(toml))
+    manifest.current.cache_clear()
+    return manifest.current()
+
+
+def test_a_book_is_never_on_two_scales(copy, tmp_path, monkeypatch, capsys):
+    gradebook = copy / "out" / "gradebook.csv"
+    before = gradebook.read_bytes()
+    try:
+        changed = _move_a_point(tmp_path, monkeypatch)
+        for argv in (
+            ["grade-all", str(copy / "export"), "-o", str(gradebook), "--only", "Ann Lee (1005)"],
+            ["grade-all", str(copy / "export"), "-o", str(gradebook), "--resume"],
+            ["report", str(gradebook)],
+            ["export", "canvas", str(gradebook), "-o", str(tmp_path / "canvas.csv")],
+        ):
+            assert main(argv) == 2, argv
+            err = capsys.readouterr().err.strip()
+            assert len(err.splitlines()) == 1 and "out of 17 points" in err, err
+            assert "softmax_gradient/gradient_shape 1 -> 3" in err
+            assert f"rnnlab regrade {gradebook}" in err
+            assert gradebook.read_bytes() == before  # refused before anything is written
+        assert not (tmp_path / "canvas.csv").exists()
+        assert main(["regrade", str(gradebook)]) == 0
+        capsys.readouterr()
+        argv = ["grade-all", str(copy / "export"), "-o", str(gradebook), "--only", "Ann Lee (1005)"]
+        assert main(argv) == 0
+        assert main(["export", "canvas", str(gradebook), "-o", str(tmp_path / "canvas.csv")]) == 0
+    finally:
+        manifest.current.cache_clear()
+    book = read_book(gradebook, changed)
+    assert book.rubric == rubric_of(changed)
+    with (tmp_path / "canvas.csv").open(newline="") as handle:
+        canvas_rows = list(csv.reader(handle))
+    assert canvas_rows[1][-1] == "19"
+    ann = book.row("Ann Lee (1001)")  # the reference, rescored: every point of the new scale
+    assert (ann.total, ann.scores["softmax_gradient"]) == (19, 9)
+    assert max(float(r[-1]) for r in canvas_rows[2:]) <= 19
+
+
+def test_regrade_keeps_an_extension(copy, on_softmax):
+    """A student whose due date was extended keeps it when the policy is applied again."""
+    gradebook = copy / "out" / "gradebook.csv"
+    book = read_book(gradebook, SOFTMAX)
+    extended = "2026-12-06T00:00-08:00"
+    rows = [
+        replace(r, extended_due=extended) if r.student == "Cy Ho & Di Wu" else r for r in book.rows
+    ]
+    write_gradebook(gradebook, SOFTMAX, [row_cells(r, SOFTMAX) for r in rows])
+    assert main(["regrade", str(gradebook)]) == 0
+    pair = read_book(gradebook, SOFTMAX).row("Cy Ho & Di Wu")
+    assert (pair.late_hours, pair.penalty, pair.status) == (0, 0, "graded")
+    assert (pair.adjusted_total, pair.extended_due) == (17, extended)
+    assert read_book(gradebook, SOFTMAX).row("Ann Lee (1005)").adjusted_total == 10.8

@@ -238,3 +238,32 @@ def test_a_policy_without_a_due_date_is_exit_2(tmp_path, capsys, flag, value):
     err = capsys.readouterr().err
     assert err.startswith("rnnlab: error: argument " + flag) and "--due" in err
     assert not gradebook.exists()
+
+
+def test_an_extension_moves_one_students_due_date(tmp_path):
+    """A roster's ``due`` column (or a metadata's ``:due_date:``) moves that student's due date:
+    their lateness counts from it, and their row says so."""
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "student,name,submitted_at,due\n"
+        "ann,Ann,2026-12-03T10:00-08:00,2026-12-04\n"  # a date alone: its 23:59
+        "ben,Ben,2026-12-03T10:00-08:00,\n"
+    )
+    people = roster.read_roster(path)
+    local = people["ann"].due
+    assert (local.date().isoformat(), local.hour, local.minute) == ("2026-12-04", 23, 59)
+    assert people["ben"].due is None
+    policy = roster.LatePolicy(DUE, per_day=10)
+    ann = roster.stamp(Row("ann", 10, {}, "graded"), people["ann"], None, policy)
+    ben = roster.stamp(Row("ben", 10, {}, "graded"), people["ben"], None, policy)
+    assert (ann.late_hours, ann.penalty, ann.adjusted_total) == (0, 0, 10)
+    assert ann.extended_due == local.isoformat(timespec="minutes")
+    assert (ben.penalty, ben.adjusted_total, ben.extended_due) == (20, 8, "")
+    metadata = tmp_path / roster.METADATA
+    metadata.write_text(METADATA.replace("  :history: []\n", "  :due_date: 2026-12-05\n"))
+    found = roster.read_metadata(metadata)
+    assert found["submission_1001"].due == datetime(2026, 12, 5, 23, 59, tzinfo=UTC)
+    assert found["submission_1002"].due is None
+    path.write_text("student,due\nann,next week\n")
+    with pytest.raises(roster.RosterError, match="line 2: due: 'next week'"):
+        roster.read_roster(path)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.model import rubric
+from autograder.model import mistakes, rubric
 from autograder.model.outcome import Outcome, Report
 from autograder.model.row import FINAL_STATUSES, WITH_RESULTS, Row, Status
 from autograder.model.visibility import DEFAULT_HIDDEN_VISIBILITY, HIDDEN_VISIBILITY, shown
@@ -52,3 +52,25 @@ def test_when_a_result_is_shown_has_one_answer_per_path():
     for name, when in HIDDEN_VISIBILITY.items():
         assert when.meaning and when.said, name
         assert when.gradescope in {"visible", "hidden", "after_due_date", "after_published"}
+
+
+def test_a_named_mistake_is_read_back_in_every_phrasing():
+    shared = (
+        "MultiRNNCell([drop] * lstm_layers) repeats one cell object, so its layers share (or "
+        "cannot share) one set of weights"
+    )
+    feedback = (
+        "expected 0.5, got 2.0. This is what the sum instead of the mean gives\n"
+        f"with lstm_layers=2 the LSTM should have 2 kernels. A likely cause: {shared}\n"
+        "shapes differ. A likely cause: a transposed matrix. Then more text; and "
+        + mistakes.GIVES.format("a flipped sign")
+        + "."
+    )
+    assert mistakes.named(feedback) == [
+        "the sum instead of the mean",
+        shared,
+        "a transposed matrix",
+        "a flipped sign",
+    ]
+    assert all(mistakes.named(p.format("x")) == ["x"] for p in mistakes.PHRASINGS)
+    assert mistakes.named("no mistake is named here: it gives nothing") == []

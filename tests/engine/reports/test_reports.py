@@ -1,8 +1,11 @@
 """HTML reports of a graded class: a page per student, one for the class (softmax: fast)."""
 
 import csv
+import dataclasses
 import json
 import shutil
+import statistics
+import urllib.parse
 from html.parser import HTMLParser
 
 import pytest
@@ -11,6 +14,8 @@ from autograder import ROOT
 from autograder.batch import local as batch
 from autograder.cli import main
 from autograder.formats import manifest, results
+from autograder.formats.gradebook import read_book, row_cells, write_gradebook
+from autograder.model import mistakes
 from autograder.reports import class_results
 from autograder.reports import pages as reports
 
@@ -163,6 +168,9 @@ def test_the_class_page_has_histograms_pass_rates_mistakes_and_import_failures(c
     assert questions == [q.id for q in SOFTMAX.questions]  # one histogram per question
     assert len(page.find("figure", "total")) == 1
     assert len(page.find("img")) == len(SOFTMAX.questions) + 1
+    # each histogram's title is drawn in its picture, once: no caption says it again
+    assert not page.find("figcaption")
+    assert all(a["alt"].startswith("histogram") for a in page.find("img"))
 
     tests = [t for q in SOFTMAX.questions for t in q.tests]
     rates = [
@@ -223,19 +231,119 @@ def test_rows_not_graded_are_listed_apart_and_left_out(class_copy):
     assert "Not graded: timeout" in own.text and not own.text_in("pre", "feedback")
 
 
-def test_flagged_pairs_are_listed_on_the_class_page(class_copy):
+def _similar(folder, pairs, threshold=0.7):
+    """A ``similarity.json`` of ``pairs`` ``(first, second, overlap)``, as ``similarity``
+    writes it."""
+    folder.mkdir(exist_ok=True)
+    data = {
+        "threshold": threshold,
+        "pairs": [
+            {"module": "softmax", "students": [a, b], "similarity": [o, o - 0.05], "tokens": 9}
+            for a, b, o in pairs
+        ],
+    }
+    (folder / "similarity.json").write_text(json.dumps(data))
+
+
+def test_similar_submissions_are_grouped_into_clusters_most_similar_first(class_copy):
     folder = class_copy.parent / "reports"
-    folder.mkdir()
-    pair = {"module": "softmax", "students": ["ann", HOSTILE_ID], "similarity": [1.0, 0.9]}
-    (folder / "similarity.json").write_text(
-        json.dumps({"threshold": 0.7, "pairs": [pair], "tokens": 1})
-    )
-    written = reports.write(class_copy, SOFTMAX)
-    assert _rows(written.class_html.read_text(), "similar-pair") == [
-        ["softmax", "ann", HOSTILE_ID, "100%"]
+    pairs = [
+        ("cat", "dan", 0.8),
+        ("ann", HOSTILE_ID, 1.0),
+        ("bob", "cat", 0.9),
+        ("eve", "zed", 0.75),  # zed is in no gradebook: named, never linked
     ]
+    _similar(folder, pairs)
+    written = reports.write(class_copy, SOFTMAX, most=2)
+    text = written.class_html.read_text()
+    clusters = _rows(text, "similar-cluster")
+    assert [c[:3] for c in clusters] == [
+        [f"{HOSTILE_ID}, ann", "softmax", "100%"],  # in order of id
+        ["bob, cat, dan", "softmax", "90%"],
+    ]
+    assert clusters[1][3].startswith("2 pairs")
+    assert "1 more clusters (1 pairs) not shown" in Page(text).text
+    for href in {a["href"] for a in Page(text).find("a")} - {"similarity.html"}:
+        assert (folder / urllib.parse.unquote(href)).is_file(), href  # every link has its page
+    assert "zed" not in {a["href"] for a in Page(text).find("a")}
+    # the instructor's threshold: the 80% pair is no longer one, so dan leaves the cluster
+    written = reports.write(class_copy, SOFTMAX, similar_at=0.85)
+    clusters = _rows(written.class_html.read_text(), "similar-cluster")
+    assert [c[0] for c in clusters] == [f"{HOSTILE_ID}, ann", "bob, cat"]
     for path in written.students:
         assert "similarity" not in path.read_text()
+
+
+def test_the_report_command_takes_the_similarity_threshold_and_cap(class_copy, capsys, monkeypatch):
+    _similar(class_copy.parent / "reports", [("ann", "bob", 0.95), ("cat", "dan", 0.8)])
+    monkeypatch.setenv("RNNLAB_ASSIGNMENT", str(SOFTMAX.path))
+    manifest.current.cache_clear()
+    try:
+        argv = ["report", str(class_copy), "--similarity-threshold", "0.9"]
+        assert main(argv) == 0
+        text = (class_copy.parent / "reports" / "class.html").read_text()
+        assert [c[0] for c in _rows(text, "similar-cluster")] == ["ann, bob"]
+        assert main(["report", str(class_copy), "--similar-clusters", "1"]) == 0
+        text = (class_copy.parent / "reports" / "class.html").read_text()
+        assert [c[0] for c in _rows(text, "similar-cluster")] == ["ann, bob"]
+        assert "1 more clusters (1 pairs) not shown" in Page(text).text
+        with pytest.raises(SystemExit):
+            main(["report", str(class_copy), "--similar-clusters", "0"])
+    finally:
+        monkeypatch.undo()
+        manifest.current.cache_clear()
+
+
+def restamp(gradebook, **changes):
+    """The gradebook's rows with ``changes`` (student -> ``Row`` fields), as grade-all would
+    have written them: lateness, names."""
+    book = read_book(gradebook, SOFTMAX)
+    rows = [dataclasses.replace(r, **changes.get(r.student, {})) for r in book.rows]
+    write_gradebook(gradebook, SOFTMAX, [row_cells(r, SOFTMAX) for r in rows])
+
+
+def test_the_class_page_counts_lateness_and_an_on_time_student_hears_nothing_of_it(class_copy):
+    due = "2026-12-01T23:59:00-08:00"
+    restamp(
+        class_copy,
+        ann={"late_hours": 0.0, "penalty": 0.0, "submitted_at": due, "name": "Zoë Ångström"},
+        bob={"late_hours": 20.02, "penalty": 10.0, "submitted_at": due, "name": "Dana Smith"},
+        cat={"late_hours": 0.0, "extended_due": "2026-12-04T23:59-08:00"},
+    )
+    book = read_book(class_copy, SOFTMAX)
+    written = reports.write(class_copy, SOFTMAX)
+    ann = Page((class_copy.parent / "reports" / "students" / "ann.html").read_text())
+    assert "late" not in ann.text.lower()
+    assert not [a for a in ann.find("p") if a.get("id") == "late"]
+    assert "Zoë Ångström" in ann.text_in("h1")[0]
+    bob = Page((class_copy.parent / "reports" / "students" / "bob.html").read_text())
+    assert "handed in 20.02 hours late: 10% off, 11.7 after the penalty" in bob.text
+    text = written.class_html.read_text()
+    table = {r[1]: r for r in _rows(text, "student")}
+    assert table["bob"] == ["Dana Smith", "bob", "13", "20.02 h late, 10% off", "11.7", "graded"]
+    assert table["ann"][:5] == ["Zoë Ångström", "ann", "17", "", "17"]
+    assert table["cat"][3] == "extended to 2026-12-04T23:59-08:00"
+    for row in book.rows:  # the class page says what the gradebook says, row by row
+        assert table[row.student][4] == f"{row.adjusted_total:g}"
+    graded = [r.adjusted_total for r in book.rows if r.status == "graded"]
+    overview = Page(text).text
+    assert f"mean {statistics.mean(graded):.2f}" in overview
+    assert "after lateness (1 handed in late)" in overview
+    totals = [a for a in Page(text).find("figure", "total")]
+    assert [a["data-question"] for a in totals] == ["total after lateness"]
+
+
+def test_named_mistakes_are_counted_whatever_their_phrasing(class_copy):
+    results_path = class_copy.parent / "results" / "eve.json"
+    data = json.loads(results_path.read_text())
+    failed = next(t for t in data["tests"] if t["status"] == "failed" and t["max_score"])
+    cause = "MultiRNNCell([drop] * lstm_layers) repeats one cell object, so its layers share one"
+    failed["output"] = f"with lstm_layers=2 the LSTM should have 2 kernels. A likely cause: {cause}"
+    results_path.write_text(json.dumps(data))
+    written = reports.write(class_copy, SOFTMAX)
+    mistakes_seen = {(m[1], m[3]) for m in _rows(written.class_html.read_text(), "mistake")}
+    assert (cause, "eve") in mistakes_seen
+    assert ("the sum over the batch instead of the mean", "bob") in mistakes_seen
 
 
 def test_results_entries_merge_and_printing_splits(tmp_path):
@@ -277,7 +385,7 @@ def test_results_entries_merge_and_printing_splits(tmp_path):
     first = tests[0]
     assert first.feedback == "expected 1, got 2. This is what a flipped sign gives"
     assert first.printed == "hello" and first.visibility == "after_due_date"
-    assert class_results.MISTAKE.findall(first.feedback) == ["a flipped sign"]
+    assert mistakes.named(first.feedback) == ["a flipped sign"]
 
 
 def test_the_report_command(class_copy, capsys, monkeypatch):

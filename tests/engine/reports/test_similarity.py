@@ -89,7 +89,9 @@ def test_the_similarity_command_and_grade_all_flag(tmp_path, capsys, monkeypatch
         assert "similar softmax: copied and honest_a (100%)" in out
         assert "1 pairs at or above 70%" in out
         assert main(["similarity", str(folder), "-o", str(gradebook), "--threshold", "0.3"]) == 0
-        assert "honest_a and honest_c" in capsys.readouterr().out
+        out = capsys.readouterr().out  # one cluster: the copy and the two it is near
+        assert "similar copied, honest_a, honest_c: 3 pairs, most softmax: copied and" in out
+        assert "3 pairs at or above 30%, in 1 clusters" in out
         with pytest.raises(SystemExit):
             main(["similarity", str(folder), "--threshold", "2"])
         pair = tmp_path / "pair"
@@ -120,3 +122,62 @@ def test_without_copydetect_the_command_says_how_to_get_it(tmp_path, capsys, mon
     monkeypatch.setattr(builtins, "__import__", no_copydetect)
     with pytest.raises(similarity.SimilarityError, match=r"rnnlab\[similarity\]"):
         similarity.compare(tmp_path, assignment=SOFTMAX)
+
+
+GRADESCOPE_METADATA = """\
+submission_900001:
+  :submitters:
+  - :name: Zoë Ångström
+    :sid: '1'
+  :created_at: 2026-12-01 20:00:00.000000000 -08:00
+submission_900002:
+  :submitters:
+  - :name: Dana Smith
+    :sid: '2'
+  :created_at: 2026-12-01 21:00:00.000000000 -08:00
+submission_900003:
+  :submitters:
+  - :name: Łukasz Wójcik
+    :sid: '3'
+  :created_at: 2026-12-01 22:00:00.000000000 -08:00
+"""
+
+
+def test_students_are_named_as_the_gradebook_names_them(tmp_path):
+    """A Gradescope export: pairs name the metadata's students, as grade-all's rows do."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for number, name in (("900001", "honest_a"), ("900002", COPIED), ("900003", "honest_b")):
+        (folder / f"submission_{number}").mkdir()
+        (folder / f"submission_{number}" / "softmax.py").write_text(
+            (SIMILAR / f"{name}.py").read_text()
+        )
+    (folder / "submission_metadata.yml").write_text(GRADESCOPE_METADATA)
+    reports = tmp_path / "out" / "reports"
+    comparison = similarity.write(folder, reports, assignment=SOFTMAX)
+    named = [{"Dana Smith", "Zoë Ångström"}]
+    assert [set(p.students) for p in comparison.flagged] == named
+    _, pairs = similarity.read(reports)
+    assert [set(p.students) for p in pairs] == named
+    assert "Zoë Ångström/softmax.py" in (reports / "similarity.html").read_text()
+    assert "submission_9" not in json.dumps(json.loads((reports / "similarity.json").read_text()))
+
+
+def _pair(a, b, score, module="softmax"):
+    return similarity.Pair(module, (a, b), (score, score), 10)
+
+
+def test_clusters_join_students_by_chains_of_pairs_most_similar_first():
+    pairs = [
+        _pair("a", "b", 0.75),
+        _pair("c", "d", 0.99),
+        _pair("b", "e", 0.8, "loss"),
+        _pair("f", "g", 0.5),  # under the threshold: no cluster
+    ]
+    found = similarity.clusters(pairs, 0.7)
+    assert [c.students for c in found] == [("c", "d"), ("a", "b", "e")]
+    assert [round(c.score, 2) for c in found] == [0.99, 0.8]
+    assert [p.students for p in found[1].pairs] == [("b", "e"), ("a", "b")]  # most similar first
+    assert found[1].modules == ["loss", "softmax"]
+    assert [c.students for c in similarity.clusters(pairs, 0.78)] == [("c", "d"), ("b", "e")]
+    assert similarity.clusters(pairs, 1.0) == []
