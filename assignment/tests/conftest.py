@@ -19,6 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import local  # noqa: E402
 import pytest  # noqa: E402
+import rnnlab_check  # noqa: E402
 from local import Submission  # noqa: E402
 
 POINTS = json.loads((Path(__file__).parent / "points.json").read_text())
@@ -45,14 +46,22 @@ def pytest_assertrepr_compare(op, left, right):
     return [local.compare(op, left, right)]
 
 
+_said: dict[str, str] = {}
+"""What failed tests said -> the first test to say it: one cause is said once."""
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """A failed test's report is what the grader says for it, without pytest's traceback."""
+    """A failed test's report is its name and what the grader says for it, without pytest's
+    traceback; a failure in the words of an earlier one (a module that does not import)
+    points there."""
     outcome = yield
     report = outcome.get_result()
     if report.when == "call" and report.failed and call.excinfo is not None:
         path, _, name = report.nodeid.partition("::")
-        report.longrepr = local.explain(call.excinfo.value, f"{Path(path).name}::{name}")
+        test = f"{Path(path).name}::{name}"
+        said = rnnlab_check.once(test, local.explain(call.excinfo.value, test), _said)
+        report.longrepr = f"{local.name(test)}\n{said}"
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -20,7 +20,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
-from types import MethodType, ModuleType
+from types import ModuleType
 
 import numpy as np
 
@@ -61,12 +61,30 @@ def _recording(label: str, function, probe: bool = False):
     return call
 
 
+class ImportFailed(BaseException):
+    """A module of yours that does not import, said as the grader says it. Not an
+    ``Exception``: a test's own ``except Exception`` does not take it for a call's error."""
+
+
+def _import(module: str) -> ModuleType:
+    try:
+        return importlib.import_module(module)
+    except NotImplementedError:
+        raise ImportFailed(f"{module}.py raises NotImplementedError when imported") from None
+    except ModuleNotFoundError as error:
+        if error.name != module:
+            raise ImportFailed(f"{module}.py fails to import: {_raised(error)}") from None
+        raise ImportFailed(f"{module}.py is missing from {IMPL}") from None
+    except Exception as error:  # noqa: BLE001 - every failure to import is said the same way
+        raise ImportFailed(f"{module}.py fails to import: {_raised(error)}") from None
+
+
 class _Probes:
     def __getattr__(self, name):
         import probes
 
         function = getattr(probes, name)
-        lstm = importlib.import_module("lstm")
+        lstm = _import("lstm")
         return _recording(
             GRAPH_CALL, lambda *args, **kwargs: function(lstm, *args, **kwargs), probe=True
         )
@@ -75,6 +93,9 @@ class _Probes:
 class _Module:
     def __init__(self, module: ModuleType) -> None:
         self._module = module
+
+    def __repr__(self) -> str:  # as a failed assert shows it
+        return f"sub.{self._module.__name__}"
 
     def __getattr__(self, name):
         value = getattr(self._module, name)
@@ -86,8 +107,11 @@ class _Module:
 class Submission:
     probe = _Probes()
 
+    def __repr__(self) -> str:
+        return "sub"
+
     def __getattr__(self, module):
-        return _Module(importlib.import_module(module))
+        return _Module(_import(module))
 
 
 # -- running one public test ------------------------------------------------------------------
@@ -149,7 +173,13 @@ class _Asserts:
 
     @staticmethod
     def _saferepr(value) -> str:
-        return value.__name__ if isinstance(value, MethodType) else saferepr(value)
+        return _NAMED.format(value.__name__) if _by_name(value) else saferepr(value)
+
+    @staticmethod
+    def _format_explanation(explanation: str) -> str:
+        from _pytest.assertion.util import format_explanation
+
+        return format_explanation(plain_explanation(explanation))
 
     @staticmethod
     def _call_reprcompare(ops, results, expls, each_obj) -> str:
@@ -165,11 +195,79 @@ def _failed(result) -> bool:
 
 
 def saferepr(value) -> str:
-    """pytest's rendering of a value in an assertion (at its default verbosity)."""
+    """pytest's rendering of a value in an assertion (at its default verbosity), without
+    memory addresses."""
     from _pytest._io.saferepr import DEFAULT_REPR_MAX_SIZE
     from _pytest._io.saferepr import saferepr as pytest_saferepr
 
-    return pytest_saferepr(value, maxsize=DEFAULT_REPR_MAX_SIZE).replace("\n", "\\n")
+    text = pytest_saferepr(value, maxsize=DEFAULT_REPR_MAX_SIZE).replace("\n", "\\n")
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", text)
+
+
+# Values, not pytest's "+ where" lines: a function, class or module is shown by name, between
+# these marks, until the expression that gave it replaces it (as the grader does).
+_NAMED = "\ue000{}\ue001"
+_NAMED_HEAD = re.compile("(\ue000[^\ue001]*\ue001) = ")
+_MARKS = re.compile("\ue000([^\ue001]*)\ue001")
+_FALSE = frozenset({"False", "np.False_", "numpy.False_"})
+
+
+def _by_name(value) -> bool:
+    return hasattr(value, "__name__") and (callable(value) or isinstance(value, ModuleType))
+
+
+class _Clause:
+    def __init__(self, text: str) -> None:
+        self.text, self.clauses = text, []
+
+
+def plain_explanation(explanation: str) -> str:
+    """pytest's explanation of a failed assert with its "where" clauses folded in: names of
+    functions replaced by the expressions that gave them, an ``assert False`` by the call
+    that returned False, the rest left out."""
+    raw = (explanation or "").split("\n")
+    lines = [raw[0]]
+    for line in raw[1:]:
+        if line[:1] in ("{", "}", "~", ">"):
+            lines.append(line)
+        else:
+            lines[-1] += "\\n" + line
+    tops = [_Clause(lines[0])]
+    stack = [tops[0]]
+    for line in lines[1:]:
+        if line[0] == "{":
+            stack[-1].clauses.append(_Clause(line[1:]))
+            stack.append(stack[-1].clauses[-1])
+        elif line[0] == "}":
+            stack.pop()
+            stack[-1].text += line[1:]
+        else:
+            tops.append(_Clause(line))
+            stack = [tops[-1]]
+    return "\n".join(_MARKS.sub(r"\1", _folded(top, top=True)) for top in tops)
+
+
+def _folded(clause: _Clause, top: bool = False) -> str:
+    text, values = clause.text, []
+    for inner in clause.clauses:
+        said = _folded(inner)
+        named = _NAMED_HEAD.match(said)
+        if named:
+            text = text.replace(named[1], said[named.end() :], 1)
+        else:
+            values.append(said)
+    head = text[:1] if text[:1] in ("~", ">") else ""
+    body = text[len(head) :]
+    if top and body.startswith("assert "):
+        shown = body.removeprefix("assert ")
+        negated = "not " if shown.startswith("not ") else ""
+        shown = shown.removeprefix(negated)
+        value = shown[1:-1] if shown.startswith("(") and shown.endswith(")") else shown
+        how = [v.removeprefix(f"{value} = ") for v in values if v.startswith(f"{value} = ")]
+        if how:
+            said = "" if value in _FALSE or negated else f" (it is {value})"
+            return f"{head}assert {negated}{how[0]}{said}"
+    return text
 
 
 def compare(op: str, left, right) -> str:
@@ -184,6 +282,8 @@ def explain(error: BaseException, test: str = "") -> str:
     """What a failed public test says: the call and what came back (or what it raised),
     what the test said, and the hidden tests of the same clause (``test`` is
     ``test_<module>.py::test_<id>``)."""
+    if isinstance(error, ImportFailed):  # the module's failure, not the test's
+        return str(error)
     call = _the_call(error)
     if isinstance(error, NotImplementedError) and _raised_by_the_call(error):
         return f"{_recorded[0]} raises NotImplementedError: not written yet"
@@ -217,7 +317,11 @@ def _the_call(error: BaseException) -> str:
         return f"on the graph of {call}: {error}"
     if probe and not _where(error):  # running the graph, not building it
         return f"on the graph of {call}: {type(error).__name__}: {error}"
-    return f"{call} raised {type(error).__name__}: {error}{_where(error)}"
+    return f"{call} raised {_raised(error)}"
+
+
+def _raised(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}{_where(error)}"
 
 
 def _where(error: BaseException) -> str:
@@ -271,6 +375,12 @@ def _hidden_of(test: str) -> list[str]:
     return [f"Hidden tests of the same clause, graded after you submit: {named}."]
 
 
+def name(test: str) -> str:
+    """``test`` (``test_<module>.py::test_<id>``) as the grader and the notebook's checks
+    name it: ``question: title``."""
+    return _hidden().get("names", {}).get(test, test)
+
+
 def _points(points: float) -> str:
     return f"{points:g} point{'' if points == 1 else 's'}"
 
@@ -286,14 +396,10 @@ def _hidden() -> dict:
 
 
 def summary(score: float, public: float) -> str:
-    """The public checks' score on the grader's scale."""
-    hidden = _hidden().get("points")
-    more = (
-        f"; {hidden:g} more points are graded by hidden tests after you submit"
-        if hidden
-        else "; more points are graded by hidden tests after you submit"
-    )
-    return f"{score:g} of the {public:g} public points{more}"
+    """The public checks' score on the grader's scale, in rnnlab's words."""
+    from rnnlab_check import scale
+
+    return scale(score, public, _hidden().get("points", 0))
 
 
 # -- a value on one line, as the grader shows it ------------------------------------------------

@@ -149,7 +149,7 @@ def build(lstm, config: dict, seed: int = 0) -> dict:
             raise ProbeError(f"no graph was loaded for {config} (seed {seed})")
     elif key not in _built:
         try:
-            _built[key] = _build(lstm, config, seed)
+            _built[key] = _build(lstm, config, seed, key)
         except Exception as error:
             _built[key] = error
             raise
@@ -159,11 +159,14 @@ def build(lstm, config: dict, seed: int = 0) -> dict:
     return model
 
 
-def _build(lstm, config: dict, seed: int) -> dict:
+_defaults: dict[tuple, object] = {}
+"""The default graph each build ran under, by ``build``'s key: a new one per build."""
+
+
+def _build(lstm, config: dict, seed: int, key: tuple) -> dict:
     tf = _tf()
     random.seed(seed)
     np.random.seed(seed)
-    tf.compat.v1.set_random_seed(seed)  # the default graph's; the model's own graph below
     original = tf.Graph.__init__
 
     def seeded_init(self, *args, **kwargs):
@@ -172,7 +175,12 @@ def _build(lstm, config: dict, seed: int) -> dict:
 
     tf.Graph.__init__ = seeded_init
     try:
-        model = lstm.build_graph(**{k: config[k] for k in CONFIG_KEYS if k in config})
+        # Each build under a default graph of its own: a graph built in the default graph
+        # fails the one test of that clause, not every later build ("Variable ... already
+        # exists" where an earlier build left its variables).
+        with tf.Graph().as_default() as default:
+            _defaults[key] = default
+            model = lstm.build_graph(**{k: config[k] for k in CONFIG_KEYS if k in config})
     finally:
         tf.Graph.__init__ = original
     if not isinstance(model, dict):
@@ -193,12 +201,7 @@ def export(lstm, config: dict, seed: int = 0) -> dict:
     tf = _tf()
     model = build(lstm, config, seed)
     graph = model.get("graph")
-    facts = {
-        "graph_is_tf_graph": isinstance(graph, tf.Graph),
-        "graph_is_default": graph is tf.compat.v1.get_default_graph(),
-        "graph_id": _graph_number(graph),
-        "eager": tf.executing_eagerly(),  # build_graph must not switch it off globally
-    }
+    facts = _facts_of(lstm, config, seed)
     if not facts["graph_is_tf_graph"]:  # described from the graph its parts are in, if any
         found = (_graph_of(model[k]) for k in KEYS if k in model)
         graph = next((g for g in found if g is not None), None)
@@ -216,6 +219,20 @@ def export(lstm, config: dict, seed: int = 0) -> dict:
             proto = tf.compat.v1.train.export_meta_graph(graph=graph, clear_devices=True)
         meta = np.frombuffer(proto.SerializeToString(), dtype=np.uint8)
     return {"meta_graph": meta, "parts": parts, "facts": facts}
+
+
+def _facts_of(lstm, config: dict, seed: int) -> dict:
+    """``FACTS`` of the graph ``build`` made (and kept) for these arguments."""
+    tf = _tf()
+    key = _key(lstm, config, seed)
+    graph = build(lstm, config, seed).get("graph")
+    default = (_defaults.get(key), tf.compat.v1.get_default_graph())
+    return {
+        "graph_is_tf_graph": isinstance(graph, tf.Graph),
+        "graph_is_default": any(graph is g for g in default),
+        "graph_id": _graph_number(graph),
+        "eager": tf.executing_eagerly(),  # build_graph must not switch it off globally
+    }
 
 
 def _contract_key(key) -> bool:
@@ -580,10 +597,7 @@ def describe(lstm, config: dict) -> dict:
     if lstm is None:  # the clean sandbox: what the building process saw
         report.update(_facts[_key(None, config, 0)])
     else:
-        report["graph_is_tf_graph"] = isinstance(graph, tf.Graph)
-        report["graph_is_default"] = graph is tf.compat.v1.get_default_graph()
-        report["graph_id"] = _graph_number(graph)
-        report["eager"] = tf.executing_eagerly()  # build_graph must not switch it off globally
+        report.update(_facts_of(lstm, config, 0))
     for key in (
         "inputs_",
         "labels_",

@@ -77,7 +77,7 @@ def test_loss_sums_over_outputs(sub):
     expected = 0.5 * ((3 * s - 0.0) ** 2 + (s - 1.0) ** 2)
     got = sub.rnn.rnn_loss(X, Y, U, W, V)
     assert got == pytest.approx(expected), (
-        "This is what the mean over every output value gives (sum over outputs, mean over records)."
+        "This is what averaging over the outputs as well as over the records gives."
         if got == pytest.approx(expected / 2)
         else "0.5 * sum((y_hat - y) ** 2) over both outputs"
     )

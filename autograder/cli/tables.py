@@ -8,6 +8,7 @@ from rich.table import Table
 
 from autograder.formats.results import notes
 from autograder.model.outcome import Report
+from autograder.model.rubric import public_scale
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
@@ -53,10 +54,7 @@ def scale(report: Report) -> str:
     "12 of the 24 public points; 76 more points are graded by hidden tests after you submit"."""
     if not report.not_run:
         return f"score {report.score:g} / {report.max_score:g}"
-    return (
-        f"{report.score:g} of the {report.max_score:g} public points; {report.not_run:g} more "
-        "points are graded by hidden tests after you submit"
-    )
+    return public_scale(report.score, report.max_score, report.not_run)
 
 
 def pass_rate_table(rates: list[tuple[str, int, int]], console: Console, graded: int) -> None:

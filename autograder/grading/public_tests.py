@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from types import CodeType, MethodType, ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 from autograder.formats.files import write_atomic
@@ -72,12 +72,17 @@ def _imports_pytest_helpers(node: ast.stmt) -> bool:
     return isinstance(node, ast.Import) and any(a.asname == _HELPERS for a in node.names)
 
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
 def saferepr(value: object) -> str:
-    """pytest's rendering of a value in an assertion (at its default verbosity)."""
+    """pytest's rendering of a value in an assertion (at its default verbosity), without
+    memory addresses (``<Foo object at 0x7f...>`` is ``<Foo object>``)."""
     from _pytest._io.saferepr import DEFAULT_REPR_MAX_SIZE
     from _pytest._io.saferepr import saferepr as pytest_saferepr
 
-    return pytest_saferepr(value, maxsize=DEFAULT_REPR_MAX_SIZE).replace("\n", "\\n")
+    text = pytest_saferepr(value, maxsize=DEFAULT_REPR_MAX_SIZE).replace("\n", "\\n")
+    return _ADDRESS.sub("", text)
 
 
 def compare(op: str, left: object, right: object) -> str:
@@ -97,7 +102,13 @@ class _Asserts:
 
     @staticmethod
     def _saferepr(value: object) -> str:
-        return value.__name__ if isinstance(value, MethodType) else saferepr(value)
+        return _NAMED.format(value.__name__) if _by_name(value) else saferepr(value)
+
+    @staticmethod
+    def _format_explanation(explanation: str) -> str:
+        from _pytest.assertion.util import format_explanation
+
+        return format_explanation(plain_explanation(explanation))
 
     @staticmethod
     def _call_reprcompare(ops, results, expls, each_obj) -> str:
@@ -115,6 +126,76 @@ def _failed(result: object) -> bool:
 
 
 ASSERTS = _Asserts()
+
+# Where pytest explains a value by how it was computed ("+ where False = <function allclose
+# at 0x...>(...)"), feedback shows the values in the assert instead: "assert
+# np.allclose(array([1., 2.]), array([1., 3.]))". A function, class or module is shown by
+# name, between these marks, until its expression ("np.allclose") replaces it.
+_NAMED = "\ue000{}\ue001"
+_NAMED_HEAD = re.compile("(\ue000[^\ue001]*\ue001) = ")
+_MARKS = re.compile("\ue000([^\ue001]*)\ue001")
+_FALSE = frozenset({"False", "np.False_", "numpy.False_"})
+
+
+def _by_name(value: object) -> bool:
+    return hasattr(value, "__name__") and (callable(value) or isinstance(value, ModuleType))
+
+
+class _Clause:
+    """A line of pytest's explanation and the "where" clauses that explain its values."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.clauses = text, []
+
+
+def plain_explanation(explanation: str) -> str:
+    """pytest's explanation of a failed assert (its mini-language, before formatting) with
+    its "where" clauses folded in: names of functions replaced by the expressions that
+    gave them, an ``assert False`` by the call that returned False, the rest left out.
+    ``tests/local.py`` folds them the same way."""
+    raw = (explanation or "").split("\n")
+    lines = [raw[0]]
+    for line in raw[1:]:  # as pytest splits it: other newlines are part of a value
+        if line[:1] in ("{", "}", "~", ">"):
+            lines.append(line)
+        else:
+            lines[-1] += "\\n" + line
+    tops = [_Clause(lines[0])]
+    stack = [tops[0]]
+    for line in lines[1:]:
+        if line[0] == "{":
+            stack[-1].clauses.append(_Clause(line[1:]))
+            stack.append(stack[-1].clauses[-1])
+        elif line[0] == "}":
+            stack.pop()
+            stack[-1].text += line[1:]
+        else:
+            tops.append(_Clause(line))
+            stack = [tops[-1]]
+    return "\n".join(_MARKS.sub(r"\1", _folded(top, top=True)) for top in tops)
+
+
+def _folded(clause: _Clause, top: bool = False) -> str:
+    text, values = clause.text, []
+    for inner in clause.clauses:
+        said = _folded(inner)
+        named = _NAMED_HEAD.match(said)
+        if named:  # a function's name: the expression that gave it
+            text = text.replace(named[1], said[named.end() :], 1)
+        else:
+            values.append(said)
+    head = text[:1] if text[:1] in ("~", ">") else ""
+    body = text[len(head) :]
+    if top and body.startswith("assert "):  # "assert False": the call that returned False
+        shown = body.removeprefix("assert ")
+        negated = "not " if shown.startswith("not ") else ""
+        shown = shown.removeprefix(negated)
+        value = shown[1:-1] if shown.startswith("(") and shown.endswith(")") else shown
+        how = [v.removeprefix(f"{value} = ") for v in values if v.startswith(f"{value} = ")]
+        if how:
+            said = "" if value in _FALSE or negated else f" (it is {value})"
+            return f"{head}assert {negated}{how[0]}{said}"
+    return text
 
 
 def pytest_verdict(error: BaseException) -> str | None:

@@ -49,7 +49,7 @@ from autograder.kit.notebook import (
 )
 from autograder.kit.otter_bridge import ASSIGNMENT_POINTER, ENGINE, OUTCOMES_ENV, PLUGIN
 from autograder.kit.upload import RUN_SCRIPT
-from autograder.model.rubric import Question, points_text
+from autograder.model.rubric import Question, public_scale
 
 KIT_OWN_REQUIREMENTS = ("otter-grader>=7.0,<8", "pytest>=8,<10", "ipykernel>=6.29,<8")
 """What the kit itself runs, whatever the assignment: otter for the notebook's ``grader.check``
@@ -115,11 +115,15 @@ def kit_readme(assignment: Assignment, side: StudentSide | None = None) -> str:
 
 
 def ok_test(
-    question: Question, cases: list[tuple[str, float, bool]], summary: str | None = None
+    question: Question,
+    cases: list[tuple[str, float, bool]],
+    names: list[str] | None = None,
+    passed: str | None = None,
 ) -> str:
     """An OK-format test file for ``question``: ``cases`` are (doctest, points, hidden).
 
-    ``summary``, if given, is what otter shows under the last case, passed or failed.
+    ``names``, if given, name the cases (otter numbers them: "rnn - 2"); ``passed``, if
+    given, is what otter shows under the last case when it passes.
     """
     spec = {
         "name": question.id,
@@ -127,12 +131,9 @@ def ok_test(
         "suites": [
             {
                 "cases": [
-                    {"code": code, "hidden": hidden, "points": points}
-                    | (
-                        {"success_message": summary, "failure_message": summary}
-                        if summary and number == len(cases) - 1
-                        else {}
-                    )
+                    ({"name": names[number]} if names else {})
+                    | {"code": code, "hidden": hidden, "points": points}
+                    | ({"success_message": passed} if passed and number == len(cases) - 1 else {})
                     for number, (code, points, hidden) in enumerate(cases)
                 ],
                 "scored": True,
@@ -148,33 +149,28 @@ def ok_test(
 def student_ok_tests(assignment: Assignment | None = None) -> dict[str, str]:
     """The notebook's checks: each public test, run on the student's modules by
     ``tests/rnnlab_check.py`` (``stubs.CHECKS``, with the assignment's ``tests/local.py`` if
-    it has one).
+    it has one), named as ``rnnlab check`` and Gradescope name it.
 
     A case expects nothing: ``check`` prints only what went wrong, the words the
-    grader uses (and keeps otter's doctest transcript out of them). Under the last case,
-    the question's scale: its public points, and the points its hidden tests grade.
+    grader uses (and keeps otter's doctest transcript out of them). The last case, of no
+    points, is the question's scale: the public points earned, and the points its hidden
+    tests grade; ``points`` prints them when some were lost, its message when none were.
     """
     files, checks = {}, stubs.CHECKS_MODULE
+    start = f'>>> import sys; sys.path.insert(0, "tests")\n>>> import {checks}\n'
     for q in (assignment or manifest.current()).questions:
         public = [t for t in q.tests if t.visibility == "public"]
+        names = [f"{q.id}: {t.title}" for t in public]
         cases = [
-            (
-                f'>>> import sys; sys.path.insert(0, "tests")\n>>> import {checks}\n'
-                f'>>> {checks}.check("{q.module}", "{t.id}")',
-                t.points,
-                False,
-            )
-            for t in public
+            (f"{start}>>> {checks}.check({q.module!r}, {t.id!r}, {name!r})", t.points, False)
+            for t, name in zip(public, names, strict=True)
         ]
-        hidden = [t for t in q.tests if t.visibility == "hidden"]
-        points = sum(t.points for t in hidden)
-        carry = points_text(sum(t.points for t in public), "public")
-        summary = f"{q.id}: these checks carry {carry}"
-        if hidden:
-            verb = "is" if points == 1 else "are"
-            by = "a hidden test" if len(hidden) == 1 else "hidden tests"
-            summary += f"; {points_text(points, 'more')} {verb} graded by {by} after you submit"
-        files[f"{q.id}.py"] = ok_test(q, cases, summary)
+        earned = {name: t.points for t, name in zip(public, names, strict=True)}
+        total = sum(earned.values())
+        hidden = sum(t.points for t in q.tests if t.visibility == "hidden")
+        cases.append((f"{start}>>> {checks}.points({earned!r}, {hidden!r})", 0, False))
+        names.append(f"{q.id}: public points")
+        files[f"{q.id}.py"] = ok_test(q, cases, names, public_scale(total, total, hidden))
     return files
 
 

@@ -15,9 +15,9 @@ HIDDEN_DATA = "<!-- hidden tests: {} -->"
 def hidden_summary(assignment: Assignment) -> str:
     """The kit's list of the hidden tests (Markdown): each one's question, title and points,
     the public tests of its clause, and when its result is shown. Its last line says the same
-    as data for ``tests/local.py`` (``HIDDEN_DATA``): the hidden points in all, and for each
-    public test the hidden tests of its clause, so the kit's feedback names them as the
-    grader's does."""
+    as data for ``tests/local.py`` (``HIDDEN_DATA``): the hidden points in all, each public
+    test's name (``question: title``), and for each public test the hidden tests of its
+    clause, so the kit's feedback names them as the grader's does."""
     hidden = [(q, t) for q in assignment.questions for t in q.tests if t.visibility == "hidden"]
     points = sum(t.points for _, t in hidden)
     public = assignment.total - points
@@ -47,7 +47,13 @@ def hidden_summary(assignment: Assignment) -> str:
         rows.append(row if one_way else f"{row} {HIDDEN_VISIBILITY[when].said} |")
         for name in names:
             mapping.setdefault(name, []).append([test.title, test.points])
-    data = json.dumps({"points": points, "public": mapping}, sort_keys=True)
+    names = {  # each public test as the grader and the notebook's checks name it
+        f"test_{q.module}.py::test_{t.id}": f"{q.id}: {t.title}"
+        for q in assignment.questions
+        for t in q.tests
+        if t.visibility == "public"
+    }
+    data = json.dumps({"names": names, "points": points, "public": mapping}, sort_keys=True)
     return "\n".join(
         ["# The hidden tests", "", textwrap.fill(intro, 90), "", header, rule, *rows]
         + ["", HIDDEN_DATA.format(data), ""]

@@ -46,5 +46,15 @@ def points_text(points: float, kind: str = "") -> str:
     return f"{points:g} {kind + ' ' if kind else ''}point{'' if points == 1 else 's'}"
 
 
+def public_scale(earned: float, public: float, hidden: float) -> str:
+    """The public points earned, and the points still to be graded: "1.5 of the 3.5 public
+    points; 22.5 more points are graded by hidden tests after you submit", as ``rnnlab
+    check``, the kit's pytest and the notebook's checks say it (the kit has no rnnlab: its
+    ``rnnlab_check.scale`` has the same words)."""
+    verb = "is" if hidden == 1 else "are"
+    more = f"; {points_text(hidden, 'more')} {verb} graded by hidden tests after you submit"
+    return f"{earned:g} of the {points_text(public, 'public')}{more if hidden else ''}"
+
+
 class UnknownQuestion(RnnlabError, LookupError):
     """A question id that the rubric does not have."""

@@ -97,7 +97,9 @@ def loss_matches_reference(sub, ref):
             mistakes={
                 "the sum over records (the sheet divides by y.shape[0], i.e. 1)": expected * n,
                 "leaving out the 0.5": 2 * expected,
-                "the mean over every output value": expected / outputs if outputs > 1 else None,
+                "averaging over the outputs as well as over the records": (
+                    expected / outputs if outputs > 1 else None
+                ),
             },
         )
 

@@ -135,11 +135,22 @@ def test_the_notebooks_check_and_the_kits_pytest_print_only_that(tmp_path):
         "import os, json; os.chdir('..')\n"
         "from otter.test_files.ok_test import OKTestFile\n"
         "test = OKTestFile.from_file('splits_ok.py'); test.run({})\n"
-        "print(json.dumps([r.message for r in test.test_case_results]))\n"
+        "print(json.dumps([[r.test_case.name, r.message] for r in test.test_case_results]))\n"
     )
-    messages = json.loads(in_the_kit(tests, folder, script))
+    cases = json.loads(in_the_kit(tests, folder, script))
+    question = LAB.question("splits")
+    public = [t for t in question.tests if t.visibility == "public"]
+    # Named as rnnlab check names them, not "splits - 3"; the last case is the points earned.
+    name = f"splits: {question.tests[2].title}"
+    names = [f"splits: {t.title}" for t in public] + ["splits: public points"]
+    assert [n for n, _ in cases] == names
+    messages = [m for _, m in cases]
     assert messages[2] == f"❌ Test case failed\n{expected}\n"  # no doctest transcript
-    assert [m for i, m in enumerate(messages) if i != 2] == ["✅ Test case passed"] * 4
+    assert messages[-1] == (
+        "❌ Test case failed\n2 of the 2.5 public points; 7.5 more points are graded by hidden "
+        "tests after you submit\n"
+    )
+    assert [m for i, m in enumerate(messages[:-1]) if i != 2] == ["✅ Test case passed"] * 4
 
     pytest_run = in_the_kit(
         tests,
@@ -147,12 +158,57 @@ def test_the_notebooks_check_and_the_kits_pytest_print_only_that(tmp_path):
         "import pytest, sys; sys.exit(pytest.main(['test_splits.py', '-q', '-p', "
         "'no:cacheprovider']) * 0)",
     )
-    assert re.search(rf"_ test_the_odd_row_goes_to_test _+\n{re.escape(expected)}\n", pytest_run)
+    said = re.escape(f"{name}\n{expected}\n")
+    assert re.search(rf"_ test_the_odd_row_goes_to_test _+\n{said}", pytest_run)
     assert "raises.py" not in pytest_run and "Traceback" not in pytest_run
     assert (
         "public checks: 2 of the 24 public points; 76 more points are graded by hidden tests "
         "after you submit" in pytest_run
     )
+
+
+def test_a_module_that_does_not_import_is_said_once_per_question_everywhere(tmp_path, capsys):
+    """Not "the test could not use what came back" on every test: the module fails to import,
+    with its file and line, once per question in rnnlab check, and once in the kit (pytest
+    and the notebook's checks), where the other tests point at it."""
+    folder = submissions.spliced([], tmp_path / "submission")
+    source = (folder / "rnn.py").read_text().splitlines()
+    line = next(i for i, text in enumerate(source) if "return" in text and "(" in text) + 1
+    source[line - 1] += ")"
+    (folder / "rnn.py").write_text("\n".join(source) + "\n")
+    broken = f"rnn.py fails to import: SyntaxError: unmatched ')' (rnn.py, line {line})"
+
+    from autograder.cli import main
+
+    questions = [q for q in LAB.questions if q.module == "rnn"]
+    assert main(["check", str(folder), *(a for q in questions for a in ("-q", q.id))]) == 1
+    printed = capsys.readouterr().out
+    assert printed.count(broken) == len(questions) == 2
+    assert "could not use what came back" not in printed
+
+    tests = kit_tests(tmp_path / "kit")
+    pytest_run = in_the_kit(
+        tests,
+        folder,
+        "import pytest, sys; sys.exit(pytest.main(['test_rnn.py', '-q', '-p', "
+        "'no:cacheprovider']) * 0)",
+    )
+    first = "test_rnn.py::test_forward_shapes_with_the_sheets_sizes"
+    assert pytest_run.count(broken) == 1 and "could not use" not in pytest_run
+    assert pytest_run.count(f"the same failure as {first}, above") == 11
+
+    (tests.parent / "rnn_ok.py").write_text(student_ok_tests(LAB)["rnn_backward.py"])
+    script = (
+        "import os, json; os.chdir('..')\n"
+        "from otter.test_files.ok_test import OKTestFile\n"
+        "test = OKTestFile.from_file('rnn_ok.py'); test.run({})\n"
+        "print(json.dumps([r.message for r in test.test_case_results]))\n"
+    )
+    messages = json.loads(in_the_kit(tests, folder, script))
+    named = f"rnn_backward: {questions[1].tests[0].title}"
+    assert messages[0] == f"❌ Test case failed\n{broken}\n"
+    assert messages[1:-1] == [f"❌ Test case failed\nthe same failure as {named}, above\n"] * 5
+    assert messages[-1].startswith("❌ Test case failed\n0 of the 3.5 public points; ")
 
 
 def test_a_failed_pytest_raises_reads_the_same_everywhere(tmp_path):

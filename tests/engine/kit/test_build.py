@@ -292,8 +292,11 @@ def test_the_ok_files_run_each_public_test_once():
         exec(student_ok_tests()[f"{question.id}.py"], namespace)
         cases = namespace["test"]["suites"][0]["cases"]
         public = [t for t in question.tests if t.visibility == "public"]
-        assert len(cases) == len(public)
-        assert [c["points"] for c in cases] == [t.points for t in public]
+        # named as rnnlab check names them; the last case, of no points, the points earned
+        assert [c["name"] for c in cases] == [f"{question.id}: {t.title}" for t in public] + [
+            f"{question.id}: public points"
+        ]
+        assert [c["points"] for c in cases] == [t.points for t in public] + [0]
 
 
 def test_the_workflow_runs_the_public_checks_and_reports_the_score(dist, tmp_path):
@@ -352,10 +355,15 @@ def test_a_kit_s_checks_and_pytest_run_without_a_local_py_of_its_own(bare_assign
     assert done.returncode == 0, done.stderr[-2000:]
     messages = json.loads(done.stdout)
     public = [t for t in question.tests if t.visibility == "public"]
-    assert len(messages) == len(public)
-    for message in messages:  # the stubs: each check fails, and says so in the kit's words
-        assert message.startswith("❌ Test case failed") and "not written yet" in message
+    assert len(messages) == len(public) + 1
+    # The stubs: each check fails; the first says so in the kit's words, the others that
+    # theirs is the same failure, or what function of theirs is not written yet.
+    assert "not written yet" in messages[0]
+    for message in messages[:-1]:
+        assert message.startswith("❌ Test case failed"), message
+        assert "not written yet" in message or "the same failure as" in message, message
         assert "Error: " not in message.replace("NotImplementedError", ""), message
+    assert messages[-1].startswith("❌ Test case failed\n0 of the ")  # no public point earned
 
     tested = in_kit(
         "-m",

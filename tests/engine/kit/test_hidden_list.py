@@ -42,6 +42,6 @@ def test_the_notebook_s_checks_count_one_point_in_the_singular(tmp_path):
     namespace: dict = {}
     exec(student_ok_tests(assignment)[f"{assignment.questions[0].id}.py"], namespace)
     summary = namespace["test"]["suites"][0]["cases"][-1]["success_message"]
-    assert "carry 1 public point;" in summary
-    assert "1 more point is graded by a hidden test after you submit" in summary
+    assert "1 of the 1 public point;" in summary
+    assert "1 more point is graded by hidden tests after you submit" in summary
     assert not re.search(r"\b1 (more |public )?points\b", summary)

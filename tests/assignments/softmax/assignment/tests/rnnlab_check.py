@@ -10,8 +10,11 @@
 - ``Submission``: what the public tests get as ``sub`` (``sub.<module>``).
 
 This file's own ``run`` and ``Submission`` stand in for those an assignment does not define.
-``check(module, test)`` is what otter's OK tests (``otter_tests/<question>.py``, which ``rnnlab
-build`` writes) call for each public test: it runs the test and prints only what went wrong.
+``check(module, test, name)`` is what otter's OK tests (``otter_tests/<question>.py``, which
+``rnnlab build`` writes) call for each public test: it runs the test and prints only what went
+wrong (a failure in the very words of an earlier test's, a module that does not import say, is
+said once: the others point at it). Their last case calls ``points``: the public points
+earned, printed when some were lost (the case's message says them when none were).
 
 Why rnnlab provides ``check`` and not each assignment: the OK tests that call it are
 rnnlab's, so the function they call comes with them. When each assignment's ``local.py`` had
@@ -60,14 +63,59 @@ def run(module: str, test: str) -> str:
     return "passed"
 
 
-def check(module: str, test: str) -> None:
+_passed: dict[str, bool] = {}
+"""The tests of the question being checked (by name): whether each passed."""
+_said: dict[str, str] = {}
+"""What the failed tests of the question being checked said -> the first test to say it."""
+
+
+def check(module: str, test: str, name: str = "") -> None:
     """``run`` (the assignment's own, if it has one) for the notebook's ``grader.check``:
     prints nothing if the test passed, else what went wrong, and nothing else (none of the
-    doctest's own transcript)."""
+    doctest's own transcript). ``name`` is the test's, as the grader names it."""
+    name = name or f"test_{module}.py::test_{test}"
+    if name in _passed:  # a new grader.check of the question
+        forget()
     said = _local("run", run)(module, test)
+    _passed[name] = said == "passed"
     if said != "passed":
         _quiet_doctest()
-        print(said)
+        print(once(name, said, _said))
+
+
+def once(name: str, said: str, seen: dict[str, str]) -> str:
+    """``said``, or where an earlier test (``seen``: words -> test) said exactly that, a
+    pointer to it: one cause, said once."""
+    first = seen.setdefault(said, name)
+    return said if first == name else f"the same failure as {first}, above"
+
+
+def points(public: dict[str, float], hidden: float) -> None:
+    """The last case of a question's checks: the public points earned (``public``: the
+    points of each test, by name), printed if some were lost."""
+    earned = sum(p for name, p in public.items() if _passed.get(name))
+    forget()
+    if earned < sum(public.values()):
+        _quiet_doctest()
+        print(scale(earned, sum(public.values()), hidden))
+
+
+def scale(earned: float, public: float, hidden: float) -> str:
+    """The public points earned out of the public points, and the points still to be graded,
+    as ``rnnlab check`` and the kit's pytest say them (rnnlab's ``rubric.public_scale``)."""
+
+    def counted(value: float, kind: str) -> str:
+        return f"{value:g} {kind} point{'' if value == 1 else 's'}"
+
+    verb = "is" if hidden == 1 else "are"
+    more = f"; {counted(hidden, 'more')} {verb} graded by hidden tests after you submit"
+    return f"{earned:g} of the {counted(public, 'public')}{more if hidden else ''}"
+
+
+def forget() -> None:
+    """A question's checks start afresh."""
+    _passed.clear()
+    _said.clear()
 
 
 def submission() -> object:
