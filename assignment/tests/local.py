@@ -14,6 +14,7 @@ the hidden tests of the same clause (``HIDDEN.md`` lists them all).
 
 import ast
 import importlib
+import inspect
 import json
 import os
 import re
@@ -66,7 +67,30 @@ class ImportFailed(BaseException):
     ``Exception``: a test's own ``except Exception`` does not take it for a call's error."""
 
 
+LIBRARIES = {"lstm": "tensorflow"}
+"""A library a module of yours imports, imported first with stderr closed (as the grader
+does): TensorFlow's start-up lines (oneDNN, CUDA) ignore TF_CPP_MIN_LOG_LEVEL."""
+
+
+def _import_quietly(library: str) -> None:
+    if library in sys.modules:
+        return
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        importlib.import_module(library)
+    except ImportError:  # not installed: your module's import says so
+        pass
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
 def _import(module: str) -> ModuleType:
+    if module in LIBRARIES:
+        _import_quietly(LIBRARIES[module])
     try:
         return importlib.import_module(module)
     except NotImplementedError:
@@ -111,6 +135,8 @@ class Submission:
         return "sub"
 
     def __getattr__(self, module):
+        if module.startswith("_"):  # asked by Python itself (copy, pickle, repr...)
+            raise AttributeError(module)
         return _Module(_import(module))
 
 
@@ -213,7 +239,8 @@ _FALSE = frozenset({"False", "np.False_", "numpy.False_"})
 
 
 def _by_name(value) -> bool:
-    return hasattr(value, "__name__") and (callable(value) or isinstance(value, ModuleType))
+    """A function, method, class or module (told by type, never by asking the object)."""
+    return inspect.isroutine(value) or isinstance(value, type | ModuleType)
 
 
 class _Clause:

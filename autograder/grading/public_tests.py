@@ -9,6 +9,7 @@ values are shown by ``_pytest._io.saferepr``, and ``pytest.raises`` that saw not
 import ast
 import contextlib
 import hashlib
+import inspect
 import marshal
 import os
 import re
@@ -138,7 +139,9 @@ _FALSE = frozenset({"False", "np.False_", "numpy.False_"})
 
 
 def _by_name(value: object) -> bool:
-    return hasattr(value, "__name__") and (callable(value) or isinstance(value, ModuleType))
+    """A function, method, class or module (told by type: an object's own ``__getattr__``,
+    the submission's proxy, say, is never asked)."""
+    return inspect.isroutine(value) or isinstance(value, type | ModuleType)
 
 
 class _Clause:

@@ -211,6 +211,19 @@ def test_a_module_that_does_not_import_is_said_once_per_question_everywhere(tmp_
     assert messages[-1].startswith("❌ Test case failed\n0 of the 3.5 public points; ")
 
 
+def test_the_kits_pytest_shows_no_tensorflow_log_line(tmp_path):
+    """TensorFlow's start-up lines (oneDNN, CUDA) ignore TF_CPP_MIN_LOG_LEVEL: the kit
+    imports it with stderr closed, as the grader's sandbox does."""
+    run = in_the_kit(
+        kit_tests(tmp_path / "kit"),
+        ROOT / "reference",
+        "import pytest, sys; sys.exit(pytest.main(['test_lstm.py', '-q', '-rA', '-p', "
+        "'no:cacheprovider', '-k', 'the_graph_has_every_part']) * 0)",
+    )
+    assert "PASSED test_lstm.py::test_the_graph_has_every_part" in run
+    assert not re.search(r"oneDNN|cuda|absl", run, re.IGNORECASE), run[-2000:]
+
+
 def test_a_failed_pytest_raises_reads_the_same_everywhere(tmp_path):
     bug = submissions.HERE / "buggy" / "splits_no_checks.py"
     failed = public_failures(bug, submissions.spliced(bug, tmp_path / "s"))
