@@ -546,6 +546,7 @@ OWN_CLAUSE = {
     "lstm_batch_size_from_inputs": "batch_size_sets_the_zero_state",
     "lstm_batch_size_ignored": "batch_size_sets_the_zero_state",
     "lstm_cross_entropy_cost": "cost_is_the_mean_squared_error",
+    "lstm_default_graph": "graph_holds_every_part",
     "lstm_embed_size_ignored": "embed_size_sets_the_embedding_width",
     "lstm_final_state_is_initial": "final_state_is_the_last_steps_state",
     "lstm_first_step": "predictions_from_the_last_step",
