@@ -19,6 +19,14 @@ SHEET_LOSS = "the sum over records (the sheet divides by y.shape[0], i.e. 1)"
 EXTRA_STEP = "going back one step more than bptt_truncate"
 UPPER_CLIP = "clipping only values above max_value"
 LOWER_CLIP = "clipping only values below min_value"
+NEEDS_FEED = (
+    "initial_state needs a feed: it is not the zero state for batch_size rows (a batch size "
+    "taken from inputs_, say, cannot be evaluated without a feed)"
+)
+DROPOUT_REACH = (
+    "the dropout reaches more than the cell's outputs (keep_prob is dropout on the cell's "
+    "outputs only, not on its inputs or state)"
+)
 SHARED_CELL = (
     "MultiRNNCell([drop] * lstm_layers) repeats one cell object, so its layers share (or "
     "cannot share) one set of weights"
@@ -28,6 +36,11 @@ SHARED_CELL = (
 def gives(mistake: str) -> str:
     """How a check names a mistake whose result it got exactly."""
     return f"This is what {mistake} gives"
+
+
+def ignored(parameter: str) -> str:
+    """The mistake of a graph that is the same whatever ``parameter`` says."""
+    return f"{parameter} is ignored"
 
 
 def likely(mistake: str) -> str:

@@ -224,9 +224,9 @@ def _follows(
     raise CheckFailure(
         f"{what} should follow {name}: "
         + "; ".join(f"with {name}={v} it should be {wanted[v]}, it is {seen[v]}" for v in seen)
-        + (f". It does not change: {name} is ignored" if ignored else "")
+        + (f". It does not change: {words.ignored(name)}" if ignored else "")
         + hint,
-        mistake=f"{name} is ignored" if ignored else mistake,
+        mistake=words.ignored(name) if ignored else mistake,
     )
 
 
@@ -381,11 +381,7 @@ def batch_size_sets_the_zero_state(sub, ref):
         try:
             [got] = _run(sub, what, config, [{"keep_prob": None, "fetch": ["initial_state"]}])
         except CheckFailure as failure:
-            raise CheckFailure(
-                f"{failure}. initial_state needs a feed: it is not the zero state for "
-                "batch_size rows (a batch size taken from inputs_, say, cannot be evaluated "
-                "without a feed)"
-            ) from None
+            raise CheckFailure(f"{failure}. {words.NEEDS_FEED}") from None
         rows[b] = sorted(
             {np.shape(s)[0] if np.ndim(s) else None for s in got["initial_state"]}, key=str
         )
@@ -431,11 +427,13 @@ def learning_rate_scales_the_step(sub, ref):
         )
     ratio, wanted = moved[1] / moved[0], large["learning_rate"] / small["learning_rate"]
     if abs(ratio / wanted - 1) > 0.02:
-        hint = ": learning_rate is ignored" if abs(ratio - 1) < 0.02 else ""
+        ignored = abs(ratio - 1) < 0.02
         raise CheckFailure(
             f"from the same weights and batch, one step at learning_rate="
             f"{large['learning_rate']} should move the weights {wanted:g} times as far as at "
-            f"learning_rate={small['learning_rate']}; it moves them {ratio:.2f} times as far" + hint
+            f"learning_rate={small['learning_rate']}; it moves them {ratio:.2f} times as far"
+            + (f": {words.ignored('learning_rate')}" if ignored else ""),
+            mistake=words.ignored("learning_rate") if ignored else None,
         )
 
 
@@ -537,9 +535,7 @@ def keep_prob_drops_lstm_outputs(sub, ref):
                 raise CheckFailure(
                     "with keep_prob=0.5 every output should be 0 or twice its keep_prob=1 value "
                     f"(about half of them 0); {zero.mean():.0%} are 0 and "
-                    f"{np.mean(~zero & ~doubled):.0%} are neither: the dropout reaches more "
-                    "than the cell's outputs (keep_prob is dropout on the cell's outputs only, "
-                    "not on its inputs or state)"
+                    f"{np.mean(~zero & ~doubled):.0%} are neither: {words.DROPOUT_REACH}"
                 )
 
 
