@@ -66,12 +66,15 @@ class CheckFailure(AssertionError):
 
     ``see`` names the test (by id, in the same question) of the clause that
     really failed, when this test fails only because of it: the feedback then
-    points there instead of blaming this test's own clause.
+    points there instead of blaming this test's own clause. ``mistake`` is the
+    known mistake the message names, if any: a hidden test's line shown before
+    the due date names it too, as it reveals no case (so it holds no value of one).
     """
 
-    def __init__(self, message: str, *, see: str | None = None) -> None:
+    def __init__(self, message: str, *, see: str | None = None, mistake: str | None = None) -> None:
         super().__init__(message)
         self.see = see
+        self.mistake = mistake
 
 
 # -- comparing and describing ------------------------------------------------------------
@@ -204,7 +207,8 @@ def known_mistake(got: Any, variants: dict[str, Any], **tolerances) -> str | Non
 def expect(
     got: Any, expected: Any, what: str, *, mistakes: dict[str, Any] | None = None, **tolerances
 ) -> None:
-    """Fail with ``what``, the difference, and a named known mistake when one matches."""
+    """Fail with ``what``, the difference, and a named known mistake when one matches
+    (``mistakes``: its name -> the answer it gives; a name holds no value of the case)."""
     reason = difference(got, expected, **tolerances)
     if reason is None:
         return
@@ -212,7 +216,7 @@ def expect(
     name = known_mistake(got, mistakes or {}, **tolerances)
     if name:
         message += ". " + GIVES.format(name)
-    raise CheckFailure(message)
+    raise CheckFailure(message, mistake=name)
 
 
 def describe_error(error: StudentError) -> str:

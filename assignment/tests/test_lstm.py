@@ -10,6 +10,7 @@ TensorFlow takes a few seconds to import; these tests import it once.
 
 import numpy as np
 import pytest
+from mistakes import DROPOUT_REACH, NEEDS_FEED, SHARED_CELL, ignored, likely
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
 
@@ -85,7 +86,9 @@ def test_the_graph_has_every_part(sub):
     dtypes = [graph["inputs_"]["dtype"], graph["labels_"]["dtype"], graph["keep_prob"]["dtype"]]
     assert dtypes == ["int32", "int32", "float32"], "the dtypes of inputs_, labels_, keep_prob"
     shape = graph["embedding"]["shape"]
-    assert shape == [10, 6], "the embedding should be [n_words, embed_size]"
+    assert shape == [10, 6], "the embedding should be [n_words, embed_size]" + (
+        f"; it has the default width, 300: {ignored('embed_size')}" if shape == [10, 300] else ""
+    )
     assert graph["graph_is_tf_graph"], "model['graph'] should be a tf.Graph"
     assert not graph["graph_is_default"], (
         "build_graph should build in a NEW tf.Graph (graph = tf.Graph(); with "
@@ -105,21 +108,33 @@ def test_predictions_are_probabilities(sub):
 
 
 def test_two_layers_have_their_own_weights(sub):
-    graph = sub.probe.describe({**SMALL, "lstm_layers": 2})
+    sub.probe.describe(SMALL)  # one layer builds (the other tests say what it lacks)
+    try:
+        graph = sub.probe.describe({**SMALL, "lstm_layers": 2})
+    except ValueError:  # TensorFlow's words for shapes that do not fit
+        pytest.fail(f"with lstm_layers=2 the graph does not build. {likely(SHARED_CELL)}")
     # Each variable's role comes from where it is used in the graph, not from its name.
     roles = zip(graph["variables"], graph["roles"], strict=True)
     kernels = [shape for (_, shape), role in roles if role.startswith("kernel")]
     # Layer 1 reads the embedding (6) and its state (8); layer 2 reads layer 1 (8) and its state.
     assert kernels[:2] == [[6 + 8, 4 * 8], [8 + 8, 4 * 8]], (
         "with lstm_layers=2, each layer its own BasicLSTMCell(lstm_size): the kernels' shapes"
+        + (f". {likely(SHARED_CELL)}" if len(kernels) < 2 else "")
     )
 
 
 def test_initial_state_is_zeros_for_batch_size_rows(sub):
     shapes = sub.probe.describe(SMALL)["initial_state"]
+    defaults = [  # what the arguments' defaults (batch_size 500, lstm_size 256) give
+        (f"{ignored('batch_size')}: it has the default's 500 rows", [[500, 8], [500, 8]]),
+        (f"{ignored('lstm_size')}: it has the default's 256 columns", [[4, 256], [4, 256]]),
+        (NEEDS_FEED, [[None, 8], [None, 8]]),
+    ]
+    named = [name for name, wrong in defaults if shapes == wrong]
     assert shapes == [[4, 8], [4, 8]], (
         "initial_state should be cell.zero_state(batch_size, tf.float32): one (c, h) pair, "
         "each [batch_size, lstm_size], known before any batch is fed"
+        + (f". {named[0]}" if named else "")
     )
     [run] = sub.probe.run(SMALL, [{"keep_prob": None, "fetch": ["initial_state"]}])
     zeros = [bool(np.all(np.asarray(part) == 0)) for part in run["initial_state"]]
@@ -257,8 +272,8 @@ def test_dropout_is_on_the_outputs(sub):
     zeros, neither = round(float(zero.mean()), 2), round(float(np.mean(~zero & ~doubled)), 2)
     said = (
         f"with keep_prob=0.5, every output should be 0 or twice its value at keep_prob=1 (about "
-        f"half of them 0): {zeros:.0%} are 0 and {neither:.0%} are neither. Dropout goes on each "
-        "cell's outputs (DropoutWrapper(..., output_keep_prob=keep_prob)), not on its inputs"
+        f"half of them 0): {zeros:.0%} are 0 and {neither:.0%} are neither"
+        + (f": {DROPOUT_REACH}" if neither else "")
     )
     assert neither == 0, said
     assert 0.2 < zeros < 0.8, said
@@ -284,7 +299,7 @@ def test_one_adam_step_moves_weights_by_the_learning_rate(sub):
         + (
             "This is what plain gradient descent gives (use tf1.train.AdamOptimizer)."
             if plain
-            else "This is what ignoring learning_rate gives (Adam's default is 0.001)."
+            else f"It is Adam's default step, 0.001: {ignored('learning_rate')}."
             if size == pytest.approx(0.001, rel=0.02)
             else ""
         )

@@ -5,6 +5,16 @@ Each clause the hidden tests grade has a test here, on a smaller case.
 
 import numpy as np
 import pytest
+from mistakes import (
+    EXTRA_STEP,
+    LOWER_CLIP,
+    SHEET_BACKWARD,
+    SHEET_DERIVATIVE,
+    SHEET_LOSS,
+    UPPER_CLIP,
+    gives,
+    sheet_backward,
+)
 
 
 def small_problem(T=4, hidden_dim=3, output_dim=2, seed=0):
@@ -66,7 +76,12 @@ def test_loss_is_a_mean_over_records(sub):
     y_hat = 3 * sigmoid(1.0)
     losses = [0.5 * (y_hat - 0.0) ** 2, 0.5 * (y_hat - 1.0) ** 2]
     assert sub.rnn.rnn_loss(X[:1], Y[:1], U, W, V) == pytest.approx(losses[0])
-    assert sub.rnn.rnn_loss(X, Y, U, W, V) == pytest.approx(np.mean(losses))
+    got = sub.rnn.rnn_loss(X, Y, U, W, V)
+    assert got == pytest.approx(np.mean(losses)), (
+        f"{gives(SHEET_LOSS)}."
+        if got == pytest.approx(sum(losses))
+        else "the mean of the two records' losses"
+    )
 
 
 def test_loss_sums_over_outputs(sub):
@@ -85,7 +100,10 @@ def test_loss_sums_over_outputs(sub):
 
 def test_clipping_both_sides(sub):
     clipped = sub.rnn.clip_gradients([np.array([-20.0, 0.5, 20.0]), np.array([[11.0]])])
-    assert clipped[0].tolist() == [-10.0, 0.5, 10.0]
+    got = clipped[0].tolist()
+    one_side = {UPPER_CLIP: [-20.0, 0.5, 10.0], LOWER_CLIP: [-10.0, 0.5, 20.0]}
+    named = [name for name, answer in one_side.items() if got == answer]
+    assert got == [-10.0, 0.5, 10.0], f"{gives(named[0])}." if named else "into [-10, 10]"
     assert clipped[1].tolist() == [[10.0]]
 
 
@@ -96,9 +114,9 @@ def test_backward_shapes(sub):
     assert (dU.shape, dW.shape, dV.shape) == (U.shape, W.shape, V.shape)
 
 
-def test_gradient_check(sub):
-    """Full BPTT equals the numerical gradient (central differences, float64)."""
-    x, y, U, W, V = small_problem()
+def gradient_check(sub, x, y, U, W, V):
+    """rnn_backward (bptt_truncate=None) against central differences of the loss: the
+    relative errors above 1e-6 by name, the gradients of both, and the forward pass's layers."""
 
     def loss():
         return 0.5 * np.sum((sub.rnn.rnn_forward(x, U, W, V)[0] - y) ** 2)
@@ -122,9 +140,36 @@ def test_gradient_check(sub):
         error = float(np.abs(grad - approx).max() / max(np.abs(approx).max(), 1e-12))
         if not error < 1e-6:
             errors[name] = f"{error:.1e}"
+    return errors, analytic, numeric, layers
+
+
+def same(got, expected) -> bool:
+    return all(
+        np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-5, atol=1e-9)
+        for a, b in zip(got, expected, strict=True)
+    )
+
+
+def test_gradient_check(sub):
+    """Full BPTT equals the numerical gradient (central differences, float64): on one step,
+    where the loss passes through a single sigmoid, and on four."""
+    x, y, U, W, V = small_problem(T=1)
+    one, analytic, numeric, _ = gradient_check(sub, x, y, U, W, V)
+    # One step: the sigmoid's input is add = U * x[0] (s_{-1} is 0). Writing its slope as
+    # add * (1 - add) scales each row of dU by add * (1 - add) over the sigmoid's slope there.
+    add = U * x[0]
+    slope = (sigmoid(add + 1e-5) - sigmoid(add - 1e-5)) / 2e-5
+    derivative = same(analytic, [numeric[0] * add * (1 - add) / slope, numeric[1], numeric[2]])
+    x, y, U, W, V = small_problem()
+    four, analytic, _, layers = gradient_check(sub, x, y, U, W, V)
+    printed = same(analytic, sheet_backward(x, y, U, W, V, layers))
+    named = SHEET_BACKWARD if printed else SHEET_DERIVATIVE if derivative else None
+    errors = {f"{name} (T=1)": e for name, e in one.items()}
+    errors |= {f"{name} (T=4)": e for name, e in four.items()}
     assert errors == {}, (
-        "with bptt_truncate=None the gradients should match central differences of the loss: "
-        "the relative errors above 1e-6"
+        "with bptt_truncate=None the gradients should match central differences of the loss, "
+        "on one step (T=1) and on four (T=4): the relative errors above 1e-6"
+        + (f". {gives(named)}" if named else "")
     )
 
 
@@ -137,11 +182,7 @@ def test_truncation_keeps_the_last_steps(sub):
         touched = [t for t in range(4) if np.any(np.asarray(dU)[:, t] != 0)]
         assert touched == list(range(4 - k, 4)), (
             f"with bptt_truncate={k} and T=4, only the last {k} column(s) of dU get a gradient"
-            + (
-                ". This is what going back one step more than bptt_truncate gives."
-                if touched == list(range(3 - k, 4))
-                else ""
-            )
+            + (f". {gives(EXTRA_STEP)}." if touched == list(range(3 - k, 4)) else "")
         )
 
 

@@ -8,8 +8,8 @@ from autograder.cli.common import current_assignment, make_console, shown
 
 
 def _build(args: argparse.Namespace) -> int:
-    from autograder.kit import stubs
-    from autograder.kit.build import build, gradescope_note
+    from autograder.kit import sizing, stubs
+    from autograder.kit.build import build, gradescope_note, grading_readme
 
     assignment = current_assignment()
     console = make_console()
@@ -20,6 +20,14 @@ def _build(args: argparse.Namespace) -> int:
     for name, path in built.items():
         console.print(f"{name}: {path}", markup=False)
     console.print(gradescope_note(assignment), markup=False)
+    if args.measure:
+        with console.status("measuring the memory of a grade through otter run..."):
+            footprint = sizing.measure_otter_path(
+                built["student"], built["autograder.zip"], assignment
+            )
+        memory = sizing.advice(footprint)
+        sizing.add_to_readme(built["autograder.zip"], grading_readme(assignment, memory))
+        console.print(memory, markup=False)
     return 0
 
 
@@ -57,6 +65,12 @@ def add_build(commands: argparse._SubParsersAction) -> None:
         type=Path,
         default=Path("dist"),
         help="where to write student/, student.zip, autograder.zip (default: dist)",
+    )
+    build.add_argument(
+        "--no-measure",
+        dest="measure",
+        action="store_false",
+        help="skip measuring the memory a grade of the reference needs through otter run",
     )
     build.set_defaults(run=_build)
 

@@ -16,7 +16,9 @@ from autograder.model.visibility import HIDDEN_VISIBILITY, shown
 
 PASSED = "passed"
 FAILED = "failed; what went wrong is shown after the due date"
-"""What a ``pass_fail_now`` test's visible entry says (and the public tests of its clause)."""
+"""What a ``pass_fail_now`` test's visible entry says, then ``pointers`` says more."""
+PUBLIC_PASS = "Your public checks of this clause pass; this hidden test uses other cases"
+"""Said before the due date when a hidden test fails but its clause's public tests pass."""
 DETAILS = " (details)"
 """Added to a ``pass_fail_now`` test's name for its entry of feedback."""
 PRINTED = "--- what your code printed (the last of it) ---"
@@ -54,15 +56,40 @@ def notes(report: Report) -> list[str]:
 def gradescope(report: Report) -> dict:
     """The report in Gradescope's results format: one entry per test, each shown to students
     when its ``hidden_visibility`` says (``model.visibility``)."""
+    passed = {(o.question.id, o.test.id): o.passed for o in report.outcomes}
     return {
         "score": round(report.score, 4),
         "execution_time": round(report.seconds, 2),
         "output": "\n".join(notes(report)),
-        "tests": [entry for o in report.outcomes for entry in _entries(o)],
+        "tests": [entry for o in report.outcomes for entry in _entries(o, passed)],
     }
 
 
-def _entries(outcome: Outcome) -> list[dict]:
+def pointers(outcome: Outcome, passed: dict[tuple[str, str], bool]) -> str:
+    """What a failed hidden test's line says before the due date, after ``FAILED``: the known
+    mistake its feedback names (a name holds no case), and where to look: the public tests
+    of its clause that fail, or, when they all pass, that this test uses other cases.
+    ``passed`` is each test's verdict in this report, by (question id, test id)."""
+    said = [FAILED]
+    if outcome.mistake:
+        said.append(f"It names a known mistake: {outcome.mistake}")
+    public = outcome.test.public
+    verdicts = [passed.get((outcome.question.id, t)) for t in public]
+    failing = [t for t, ok in zip(public, verdicts, strict=True) if ok is False]
+    if failing:
+        said.append(f"Its clause's public tests that fail: {_names(failing)}")
+    elif public and all(verdicts):
+        said.append(PUBLIC_PASS)
+    elif public:  # not run in this report (a regrade of some tests)
+        said.append(f"Its clause's public tests: {_names(public)}")
+    return ". ".join(said)
+
+
+def _names(tests) -> str:
+    return ", ".join(f"test_{t}" for t in tests)
+
+
+def _entries(outcome: Outcome, passed: dict[tuple[str, str], bool]) -> list[dict]:
     when = shown(outcome.test.visibility, outcome.test.shown)
     entry = {
         "name": outcome.name,
@@ -85,11 +112,7 @@ def _entries(outcome: Outcome) -> list[dict]:
         "max_score": 0.0,
         "visibility": HIDDEN_VISIBILITY["hidden"].gradescope,
     }
-    public = outcome.test.public
-    said = FAILED + (
-        f". Its clause's public tests: {', '.join(f'test_{t}' for t in public)}" if public else ""
-    )
-    return [{**entry, "output": said}, details]
+    return [{**entry, "output": pointers(outcome, passed)}, details]
 
 
 def grader_log(report: Report) -> str:

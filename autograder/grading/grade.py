@@ -291,7 +291,7 @@ def _run_test(
         message = with_notes(str(failure), failure) + see(question, failure)
         if public:
             message = public_feedback(question, test, student, message)
-        return Outcome(question, test, False, message)
+        return Outcome(question, test, False, message, mistake=failure.mistake)
     except AssertionError as failure:  # a public test's plain assert, or pytest.raises(match=)
         said = assertion(failure)
         return Outcome(question, test, False, public_feedback(question, test, student, said))

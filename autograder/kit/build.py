@@ -37,7 +37,7 @@ import autograder
 from autograder import ROOT
 from autograder.formats import manifest
 from autograder.formats.manifest import Assignment
-from autograder.kit import stubs, templates
+from autograder.kit import sizing, stubs, templates
 from autograder.kit.notebook import (
     NOTEBOOK,
     OTTER_TESTS,
@@ -285,19 +285,18 @@ def engine_pyproject() -> str:
     )
 
 
-GRADESCOPE_DEFAULT_MB = 768
-
-
 def gradescope_note(assignment: Assignment) -> str:
     """What ``rnnlab build`` tells the instructor about the grading zip."""
-    largest = max(assignment.profiles.values(), key=lambda p: p.memory_mb)
     return (
-        "Gradescope: upload autograder.zip as a 'Zip file upload' autograder. Its machine "
-        f"has {GRADESCOPE_DEFAULT_MB} MB of memory by default, and this assignment's "
-        f"sandboxes are capped at {largest.memory_mb} MB each (profile '{largest.name}'), "
-        "the grader aside: measure a grade's peak (python benchmarks/peak_memory.py) and "
-        "give Gradescope more memory if it needs it."
+        "Gradescope: upload autograder.zip as a 'Zip file upload' autograder "
+        f"({assignment.title}: {len(assignment.questions)} questions, "
+        f"{sum(t.points for q in assignment.questions for t in q.tests):g} points)."
     )
+
+
+def grading_readme(assignment: Assignment, memory: str) -> str:
+    """The grading zip's ``README.md``: how to upload it, and the ``memory`` advice."""
+    return f"# {assignment.title}: the grading zip\n\n{gradescope_note(assignment)}\n\n{memory}\n"
 
 
 SETUP_UNUSED = {
@@ -431,6 +430,7 @@ def _complete(target: Path, assignment: Assignment) -> None:
         archive.writestr(f"{ENGINE}/pyproject.toml", engine_pyproject())
         manifest_path = assignment.path.resolve().relative_to(base).as_posix()
         archive.writestr(f"{ENGINE}/{ASSIGNMENT_POINTER}", manifest_path + "\n")
+        archive.writestr(sizing.README, grading_readme(assignment, sizing.NOT_MEASURED))
 
 
 def build(dest: Path, assignment: Assignment | None = None) -> dict[str, Path]:

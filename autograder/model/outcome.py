@@ -17,6 +17,8 @@ class Outcome:
     output: str
     grader_error: str | None = None
     """The traceback of a fault in the grader (for the instructor's log); None for a verdict."""
+    mistake: str | None = None
+    """The known mistake a failed test named (``CheckFailure.mistake``), if any."""
 
     @property
     def score(self) -> float:

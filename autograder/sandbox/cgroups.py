@@ -74,29 +74,27 @@ def container_room_mb() -> int | None:
     a cold start's reads of the libraries left a sandbox 16 MB of a 768 MB container."""
     own = own_cgroups()
     if "memory" in own:  # v1, or a hybrid machine's v1 memory hierarchy
-        limits = [_number(own["memory"] / "memory.limit_in_bytes"), _hierarchical(own["memory"])]
-        usage = own["memory"] / "memory.usage_in_bytes"
-        cache = _stat(own["memory"], "total_inactive_file")
+        group = own["memory"]
+        limits = [_number(group / "memory.limit_in_bytes"), _hierarchical(group)]
     elif "" in own and (own[""] / "memory.max").exists():
-        limits, usage = [], own[""] / "memory.current"
-        cache = _stat(own[""], "inactive_file")
-        folder = own[""]
+        group = folder = own[""]
+        limits = []
         while (folder / "memory.max").exists():  # this cgroup and every ancestor's
             limits.append(_number(folder / "memory.max"))
             folder = folder.parent
     else:
         return None
     limit = min((n for n in limits if n is not None), default=UNLIMITED)
-    used = _number(usage)
+    used = working_set(group)
     if limit >= UNLIMITED or used is None:
         return None
-    return max(0, (limit - used + (cache or 0)) >> 20) - GRADER_RESERVE_MB
+    return max(0, (limit - used) >> 20) - GRADER_RESERVE_MB
 
 
-def _stat(folder: Path, key: str) -> int | None:
-    """One number of a cgroup's ``memory.stat`` (v1 and v2 write "key value" lines)."""
+def _stat(folder: Path, key: str, name: str = "memory.stat") -> int | None:
+    """One number of a cgroup's ``memory.stat`` (or another file of "key value" lines)."""
     try:
-        for line in (folder / "memory.stat").read_text().splitlines():
+        for line in (folder / name).read_text().splitlines():
             name, _, value = line.partition(" ")
             if name == key:
                 return int(value)
@@ -108,6 +106,25 @@ def _stat(folder: Path, key: str) -> int | None:
 def _hierarchical(folder: Path) -> int | None:
     """v1's smallest limit of this cgroup and its ancestors (``memory.stat``)."""
     return _stat(folder, "hierarchical_memory_limit")
+
+
+def oom_kills(folder: Path) -> int:
+    """How many of a memory cgroup's processes the kernel killed for memory (v2, v1)."""
+    for name in ("memory.events", "memory.oom_control"):
+        kills = _stat(folder, "oom_kill", name)
+        if kills is not None:
+            return kills
+    return 0
+
+
+def working_set(folder: Path) -> int | None:
+    """A memory cgroup's use, its page cache's inactive files left out (bytes; v1, v2)."""
+    if (folder / "memory.usage_in_bytes").exists():
+        used, inactive = folder / "memory.usage_in_bytes", "total_inactive_file"
+    else:
+        used, inactive = folder / "memory.current", "inactive_file"
+    total = _number(used)
+    return None if total is None else max(0, total - (_stat(folder, inactive) or 0))
 
 
 def _number(path: Path) -> int | None:
@@ -206,16 +223,7 @@ class Cgroups:
 
     def oom_kills(self) -> int:
         """How many of the sandbox's processes the kernel killed for memory."""
-        for folder in self.folders:
-            for name in ("memory.events", "memory.oom_control"):
-                try:
-                    for line in (folder / name).read_text().splitlines():
-                        key, _, value = line.partition(" ")
-                        if key == "oom_kill" and int(value) > 0:
-                            return int(value)
-                except (OSError, ValueError):
-                    continue
-        return 0
+        return max((oom_kills(folder) for folder in self.folders), default=0)
 
     def peak_mb(self) -> int | None:
         """The most memory the sandbox used at once (None where the kernel does not say)."""

@@ -37,6 +37,7 @@ from autograder.authoring import CheckFailure, expect, known_mistake, show, stud
 from ._maths import lstm_forward as _lstm_forward
 from ._maths import make_weights as _make_weights
 from ._maths import sigmoid
+from ._mistakes import words
 
 CONFIG = {  # the public tests' sizes: one graph serves both (graphs cost more than sessions)
     "n_words": 10,
@@ -64,10 +65,6 @@ FORWARD = ("inputs_", "keep_prob", "outputs", "initial_state", "final_state", "g
 """The keys a forward pass needs."""
 PLACEHOLDERS = ("Placeholder", "PlaceholderWithDefault")
 """What a placeholder's op can be: ``tf1.placeholder_with_default`` is one too (always fed)."""
-SHARED_CELL = (
-    "MultiRNNCell([drop] * lstm_layers) repeats one cell object, so its layers share (or "
-    "cannot share) one set of weights"
-)
 
 
 ADAM = {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}  # tf1.train.AdamOptimizer's defaults
@@ -215,8 +212,11 @@ def _numpy_outputs_ok(sub, config: dict, seed: int) -> bool:
 # -- the parameters ---------------------------------------------------------------------------
 
 
-def _follows(name: str, seen: dict, wanted: dict, what: str, hint: str = "") -> None:
-    """Fail unless ``seen[v] == wanted[v]`` at both values ``v`` of the parameter ``name``."""
+def _follows(
+    name: str, seen: dict, wanted: dict, what: str, hint: str = "", mistake: str | None = None
+) -> None:
+    """Fail unless ``seen[v] == wanted[v]`` at both values ``v`` of the parameter ``name``
+    (``mistake``: the known one ``hint`` names, if any)."""
     if all(seen[v] == wanted[v] for v in seen):
         return
     first, second = seen
@@ -224,8 +224,9 @@ def _follows(name: str, seen: dict, wanted: dict, what: str, hint: str = "") -> 
     raise CheckFailure(
         f"{what} should follow {name}: "
         + "; ".join(f"with {name}={v} it should be {wanted[v]}, it is {seen[v]}" for v in seen)
-        + (f". It does not change: {name} is ignored" if ignored else "")
-        + hint
+        + (f". It does not change: {words.ignored(name)}" if ignored else "")
+        + hint,
+        mistake=words.ignored(name) if ignored else mistake,
     )
 
 
@@ -239,10 +240,11 @@ def _embedding_shapes(sub, name: str) -> dict:
 def n_words_sets_the_embedding_rows(sub, ref):
     shapes = _embedding_shapes(sub, "n_words")
     rows = {n: shape[0] if shape else None for n, shape in shapes.items()}
-    hint = ""
+    hint, mistake = "", None
     if all(r == n + 1 for n, r in rows.items()):
-        hint = ". This is what adding 1 to n_words gives: it already counts the padding row 0"
-    _follows("n_words", rows, {n: n for n in rows}, "the embedding's rows", hint)
+        mistake = "adding 1 to n_words"
+        hint = f". {words.gives(mistake)}: it already counts the padding row 0"
+    _follows("n_words", rows, {n: n for n in rows}, "the embedding's rows", hint, mistake)
 
 
 def embed_size_sets_the_embedding_width(sub, ref):
@@ -323,18 +325,21 @@ def lstm_layers_stacks_cells(sub, ref):
         try:
             report = _describe(sub, config, ["initial_state", "final_state", "graph"])
         except CheckFailure as failure:
-            hint = f". A likely cause: {SHARED_CELL}" if layers == 2 else ""
-            raise CheckFailure(f"{failure}{hint}") from None
+            if layers != 2:
+                raise
+            raise CheckFailure(
+                f"{failure}. {words.likely(words.SHARED_CELL)}", mistake=words.SHARED_CELL
+            ) from None
         layout = _layout(report)
         cells = _shapes(report)[1:-2]
         if layout is None or layout["lstm_layers"] != layers:
-            hint = (
-                f" A likely cause: {SHARED_CELL}" if layers == 2 and len(cells) < 2 * layers else ""
-            )
+            shared = layers == 2 and len(cells) < 2 * layers
             raise CheckFailure(
                 f"with lstm_layers={layers} the LSTM should have {layers} kernel(s) and "
                 f"bias(es), one pair per layer, its own in each layer; between the embedding "
-                f"and the dense layer the trainable variables have shapes {cells}.{hint}"
+                f"and the dense layer the trainable variables have shapes {cells}."
+                + (f" {words.likely(words.SHARED_CELL)}" if shared else ""),
+                mistake=words.SHARED_CELL if shared else None,
             )
         for key in ("initial_state", "final_state"):
             if len(report[key]) != 2 * layers:
@@ -376,11 +381,7 @@ def batch_size_sets_the_zero_state(sub, ref):
         try:
             [got] = _run(sub, what, config, [{"keep_prob": None, "fetch": ["initial_state"]}])
         except CheckFailure as failure:
-            raise CheckFailure(
-                f"{failure}. initial_state needs a feed: it is not the zero state for "
-                "batch_size rows (a batch size taken from inputs_, say, cannot be evaluated "
-                "without a feed)"
-            ) from None
+            raise CheckFailure(f"{failure}. {words.NEEDS_FEED}") from None
         rows[b] = sorted(
             {np.shape(s)[0] if np.ndim(s) else None for s in got["initial_state"]}, key=str
         )
@@ -426,11 +427,13 @@ def learning_rate_scales_the_step(sub, ref):
         )
     ratio, wanted = moved[1] / moved[0], large["learning_rate"] / small["learning_rate"]
     if abs(ratio / wanted - 1) > 0.02:
-        hint = ": learning_rate is ignored" if abs(ratio - 1) < 0.02 else ""
+        ignored = abs(ratio - 1) < 0.02
         raise CheckFailure(
             f"from the same weights and batch, one step at learning_rate="
             f"{large['learning_rate']} should move the weights {wanted:g} times as far as at "
-            f"learning_rate={small['learning_rate']}; it moves them {ratio:.2f} times as far" + hint
+            f"learning_rate={small['learning_rate']}; it moves them {ratio:.2f} times as far"
+            + (f": {words.ignored('learning_rate')}" if ignored else ""),
+            mistake=words.ignored("learning_rate") if ignored else None,
         )
 
 
@@ -532,9 +535,7 @@ def keep_prob_drops_lstm_outputs(sub, ref):
                 raise CheckFailure(
                     "with keep_prob=0.5 every output should be 0 or twice its keep_prob=1 value "
                     f"(about half of them 0); {zero.mean():.0%} are 0 and "
-                    f"{np.mean(~zero & ~doubled):.0%} are neither: the dropout reaches more "
-                    "than the cell's outputs (keep_prob is dropout on the cell's outputs only, "
-                    "not on its inputs or state)"
+                    f"{np.mean(~zero & ~doubled):.0%} are neither: {words.DROPOUT_REACH}"
                 )
 
 
@@ -936,8 +937,8 @@ def _check_accuracies(cases: list, whose: str) -> None:
             raise CheckFailure(
                 f"accuracy for predictions {np.ravel(p).astype(float).round(3).tolist()} "
                 f"{whose} and labels_ {y.tolist()} should be the mean of round(predictions) == "
-                f"labels_, {wanted}; it is {value}"
-                + (f". This is what {name} gives" if name else "")
+                f"labels_, {wanted}; it is {value}" + (f". {words.gives(name)}" if name else ""),
+                mistake=name,
             )
 
 
@@ -976,15 +977,16 @@ def optimizer_takes_an_adam_step(sub, ref):
             np.concatenate([a.ravel() for a in adam])
         )[big],
     }
+    moved = ""
     if np.any(big) and np.any(flat_d[big]):
         size = np.median(np.abs(flat_d[big]))
         if not np.isclose(size, lr, rtol=0.05):
-            mistakes[f"an Adam step at a learning rate of {size:.3g}, not {lr}"] = -size * np.sign(
-                flat_g[big]
-            )
+            # a name with no number: the words a failure shows before the due date
+            mistakes["an Adam step at another learning rate"] = -size * np.sign(flat_g[big])
+            moved = f"; its typical move is {size:.3g}"
     what = (
         f"one optimizer step at learning_rate={lr}: the change of the weights whose gradient "
-        "is over 1e-3 (Adam's first step is about -learning_rate * sign(gradient))"
+        f"is over 1e-3 (Adam's first step is about -learning_rate * sign(gradient)){moved}"
     )
     expect(
         flat_d[big],

@@ -17,6 +17,7 @@ from autograder.authoring import (
 
 from ._maths import gradient_band as _gradient_band
 from ._maths import sigmoid
+from ._mistakes import words
 
 RTOL = 1e-6
 
@@ -67,42 +68,18 @@ def _variant(p, k, *, derivative="s", error_every_step=False, extra_step=False):
     return dU, dW, dV
 
 
-def _sheet_backward(p, k):
-    """The lab sheet's printed backward pass, as printed (for one record)."""
-    x, y, U, W, V = p["x"], p["y"], p["U"], p["W"], p["V"]
-    T = len(x)
-    states, pre = _states(p)
-    add, mulv = pre[-1], V @ states[T]
-    layers = [{"s": states[t + 1], "prev_s": states[t]} for t in range(T)]
-    k = T if k is None else k
-    dU, dV, dW = np.zeros(U.shape), np.zeros(V.shape), np.zeros(W.shape)
-    dU_t, dW_t = np.zeros(U.shape), np.zeros(W.shape)
-    dmulv = mulv - y
-    for t in range(T):
-        dV_t = dmulv @ layers[t]["s"].T
-        dsv = V.T @ dmulv
-        dprev_s = W.T @ (add * (1 - add) * dsv)
-        for _ in range(t - 1, max(-1, t - k - 1), -1):
-            dadd = add * (1 - add) * (dsv + dprev_s)
-            dprev_s = W.T @ dadd
-            new_input = np.zeros(x.shape)
-            new_input[t] = x[t]
-            dU_t = dU_t + U @ new_input
-            dW_t = dW_t + W @ layers[t]["prev_s"]
-        dV, dU, dW = dV + dV_t, dU + dU_t, dW + dW_t
-    return dU, dW, dV
-
-
 def _mistakes(p, k) -> dict:
+    states, _ = _states(p)
+    layers = [{"s": states[t + 1], "prev_s": states[t]} for t in range(len(p["x"]))]
     return {
-        "the sheet's add * (1 - add), the derivative formula applied to the sigmoid's input": (
-            _variant(p, k, derivative="add")
-        ),
+        words.SHEET_DERIVATIVE: _variant(p, k, derivative="add"),
         "injecting the output error at every time step, as if each step had an output": _variant(
             p, k, error_every_step=True
         ),
-        "going back one step more than bptt_truncate": _variant(p, k, extra_step=True),
-        "the lab sheet's printed backward pass": _sheet_backward(p, k),
+        words.EXTRA_STEP: _variant(p, k, extra_step=True),
+        words.SHEET_BACKWARD: words.sheet_backward(
+            p["x"], p["y"], p["U"], p["W"], p["V"], layers, k
+        ),
     }
 
 

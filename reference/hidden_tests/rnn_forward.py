@@ -7,6 +7,7 @@ from autograder.authoring import CheckFailure, expect, properties, student_call
 
 from . import _strategies as st
 from ._maths import sigmoid
+from ._mistakes import words
 
 RTOL = 1e-6
 
@@ -95,7 +96,7 @@ def loss_matches_reference(sub, ref):
             call,
             rtol=RTOL,
             mistakes={
-                "the sum over records (the sheet divides by y.shape[0], i.e. 1)": expected * n,
+                words.SHEET_LOSS: expected * n,
                 "leaving out the 0.5": 2 * expected,
                 "averaging over the outputs as well as over the records": (
                     expected / outputs if outputs > 1 else None
@@ -148,8 +149,8 @@ def clip_matches_reference(sub, ref):
             ref.rnn.clip_gradients(grads, low, high),
             call,
             mistakes={
-                "clipping only values above max_value": [np.minimum(g, high) for g in grads],
-                "clipping only values below min_value": [np.maximum(g, low) for g in grads],
+                words.UPPER_CLIP: [np.minimum(g, high) for g in grads],
+                words.LOWER_CLIP: [np.maximum(g, low) for g in grads],
             },
         )
 

@@ -22,9 +22,11 @@ from autograder import ROOT
 from autograder.cli import tables
 from autograder.formats import results
 from autograder.grading.grade import grade
+from autograder.impl import fresh_name, load_file
 from autograder.kit.build import student_ok_tests
 from autograder.kit.hidden_list import hidden_summary
 from autograder.model import rubric
+from autograder.model.mistakes import GIVES, LIKELY_CAUSE
 from autograder.model.outcome import Outcome, Report
 from autograder.model.visibility import HIDDEN_VISIBILITY
 
@@ -91,11 +93,20 @@ def public_failures(bug: Path, folder: Path) -> dict[str, str]:
     return {o.test.id: o.output for o in report.outcomes if not o.passed}
 
 
+def names_its_mistake(bug: Path, failed: dict[str, str]) -> None:
+    """The public feedback names the mistake in the words the hidden tests use (``names:``)."""
+    phrase = submissions.named_mistake(bug)
+    if phrase:
+        feedback = "\n".join(failed.values())
+        assert phrase in feedback, f"{bug.stem}'s public feedback names no mistake: {feedback}"
+
+
 @pytest.mark.parametrize("bug", NUMPY_BUGS, ids=lambda p: p.stem)
 def test_a_buggy_submission_fails_a_public_test_and_the_kit_says_the_same(bug, tmp_path):
     folder = submissions.spliced(bug, tmp_path / "submission")
     failed = public_failures(bug, folder)
     assert failed, f"{bug.stem} passes every public test of its question"
+    names_its_mistake(bug, failed)
     module = LAB.question(submissions.question_lost(bug)).module
     tests = kit_tests(tmp_path / "kit")
     runs = f"{{t: local.run({module!r}, t) for t in {list(failed)!r}}}"
@@ -107,7 +118,40 @@ def test_a_buggy_submission_fails_a_public_test_and_the_kit_says_the_same(bug, t
 @pytest.mark.parametrize("bug", GRAPH_BUGS, ids=lambda p: p.stem)
 def test_a_buggy_graph_fails_a_public_test(bug, tmp_path):
     folder = submissions.spliced(bug, tmp_path / "submission")
-    assert public_failures(bug, folder), f"{bug.stem} passes every public test of its question"
+    failed = public_failures(bug, folder)
+    assert failed, f"{bug.stem} passes every public test of its question"
+    names_its_mistake(bug, failed)
+
+
+SHEET_MISTAKES = ["backward_add_derivative", "backward_the_sheets", "lstm_shared_cell"]
+"""The mistakes the lab sheet itself prints: its derivative, its backward pass, its cell."""
+
+
+def test_the_sheets_mistakes_are_named_in_the_hidden_tests_words():
+    words = load_file(LAB.public_tests / "mistakes.py", fresh_name("mistakes_words"))
+    named = {
+        b: submissions.named_mistake(submissions.HERE / "buggy" / f"{b}.py") for b in SHEET_MISTAKES
+    }
+    assert words.SHEET_DERIVATIVE in named["backward_add_derivative"]
+    assert words.gives(words.SHEET_BACKWARD) in named["backward_the_sheets"]
+    assert named["lstm_shared_cell"] in words.likely(words.SHARED_CELL)
+    for phrasing, public in [(GIVES, words.gives), (LIKELY_CAUSE, words.likely)]:
+        assert public("a slip") == phrasing.format("a slip")  # the engine's words for it
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bug", SHEET_MISTAKES)
+def test_the_kits_pytest_names_the_sheets_mistakes(bug, tmp_path):
+    bug = submissions.HERE / "buggy" / f"{bug}.py"
+    folder = submissions.spliced(bug, tmp_path / "submission")
+    module = LAB.question(submissions.question_lost(bug)).module
+    run = in_the_kit(
+        kit_tests(tmp_path / "kit"),
+        folder,
+        f"import pytest, sys; sys.exit(pytest.main(['test_{module}.py', '-q', '-p', "
+        "'no:cacheprovider']) * 0)",
+    )
+    assert submissions.named_mistake(bug) in " ".join(run.split()), run[-3000:]
 
 
 def test_a_failure_names_the_call_the_mistake_and_the_hidden_points(tmp_path):
@@ -277,3 +321,33 @@ def test_the_kits_list_of_hidden_tests():
         ["truncation: bptt_truncate=2 keeps the last two steps", 3],
         ["truncation: bptt_truncate=T-1", 3],
     ]
+
+
+def test_a_failed_hidden_test_whose_public_tests_pass_says_so_before_the_due_date():
+    hidden, public = outcome("pass_fail_now", False), outcome("public", True)
+    public.test = rubric.Test("small_case", "a small case", 0.5, "public")
+    [line, _] = results.gradescope(Report([public, hidden], 1.0))["tests"][1:]
+    assert line["output"] == f"{results.FAILED}. {results.PUBLIC_PASS}"
+    assert "test_small_case" not in line["output"]  # never pointed at a test that passes
+    public.passed = False
+    [line, _] = results.gradescope(Report([public, hidden], 1.0))["tests"][1:]
+    assert line["output"].endswith("Its clause's public tests that fail: test_small_case")
+    hidden.mistake = "a flipped sign"
+    [line, details] = results.gradescope(Report([public, hidden], 1.0))["tests"][1:]
+    assert "It names a known mistake: a flipped sign" in line["output"]
+    assert "[3, 1]" not in line["output"] and details["output"] == "case [3, 1] gave 4"
+
+
+def test_the_sheets_derivative_is_named_before_the_due_date_where_public_tests_pass(tmp_path):
+    bug = submissions.HERE / "buggy" / "backward_add_derivative.py"
+    folder = submissions.spliced(bug, tmp_path / "submission")
+    report = grade(folder, questions=[LAB.question("rnn_backward")])
+    lines = {e["name"]: e["output"] for e in results.gradescope(report)["tests"]}
+    truncation = lines["rnn_backward: truncation: bptt_truncate=1 keeps the last step"]
+    words = load_file(LAB.public_tests / "mistakes.py", fresh_name("mistakes_words"))
+    assert truncation == (
+        f"{results.FAILED}. It names a known mistake: {words.SHEET_DERIVATIVE}. "
+        f"{results.PUBLIC_PASS}"
+    )
+    gradient = lines["rnn_backward: the gradient of L: matches finite differences (T=12)"]
+    assert gradient.endswith("Its clause's public tests that fail: test_gradient_check")

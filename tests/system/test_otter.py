@@ -395,3 +395,20 @@ def test_nothing_of_rnnlab_outlives_otter_killed_mid_grade(dist, tmp_path, how):
         assert sorted(p.name for p in scratch.glob("rnnlab-*")) == []
     finally:
         otter.kill()
+
+
+@pytest.mark.slow
+def test_rnnlab_build_measures_the_otter_path_s_memory_into_the_zip_s_readme(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "build", "-o", str(tmp_path / "dist")],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    with zipfile.ZipFile(tmp_path / "dist" / "autograder.zip") as archive:
+        readme = archive.read("README.md").decode()
+    said = re.search(r"Memory: grading the reference through otter run used (\d+) MB", readme)
+    if os.geteuid() != 0:
+        assert "Memory: not measured" in readme
+        return
+    assert said and 200 < int(said.group(1)) < 2000, readme
+    assert "Choose at least" in readme and said.group(0) in done.stdout

@@ -1,5 +1,5 @@
 """loses: rnn_backward. The contract's loop, but with the sheet's add * (1 - add) derivative.
-names: the sheet's add * (1 - add)
+names: the sheet's add * (1 - add), the derivative formula applied to the sigmoid's input
 """
 
 import numpy as np

@@ -1,5 +1,5 @@
 """loses: rnn_backward. The lab sheet's printed backward pass, as printed.
-names: the lab sheet's printed backward pass
+names: This is what the lab sheet's printed backward pass gives
 """
 
 import numpy as np

@@ -1,5 +1,5 @@
 """loses: lstm_graph. The sheet's MultiRNNCell([drop] * lstm_layers): one cell for every layer.
-names: MultiRNNCell([drop] * lstm_layers)
+names: A likely cause: MultiRNNCell([drop] * lstm_layers) repeats one cell object
 """
 
 
