@@ -13,6 +13,7 @@ writes them. ``build_graph`` is graded; ``get_batches``, ``train`` and
 """
 
 import contextlib
+import inspect
 import os
 import random
 import time
@@ -235,24 +236,34 @@ def seeded(seed: int) -> Iterator[None]:
         with seeded(0):
             model = build_graph(n_words)
 
-    gives the same initial weights on every run. The dropout masks repeat too if
-    ``dynamic_rnn`` is given ``parallel_iterations=1``; by default it runs up to
-    32 time steps at once and their random draws come in whatever order the
-    threads take. The block is not thread-safe: build one graph at a time.
+    gives the same initial weights on every run, and the same dropout masks:
+    ``tf1.nn.dynamic_rnn`` called inside the block runs one time step at a time
+    (``parallel_iterations=1``, whatever the call asks), where by default it runs
+    up to 32 at once and their random draws come in whatever order the threads
+    take. So ``train(model, ..., seed=seed)`` gives the same numbers on every
+    run (on one machine). The block is not thread-safe: build one graph at a time.
     """
     original = tf.Graph.__init__
+    dynamic_rnn = tf1.nn.dynamic_rnn
 
     def init(self: tf.Graph, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         self.seed = seed
 
+    def one_step_at_a_time(*args: Any, **kwargs: Any) -> Any:
+        call = inspect.signature(dynamic_rnn).bind(*args, **kwargs)
+        call.arguments["parallel_iterations"] = 1
+        return dynamic_rnn(*call.args, **call.kwargs)
+
     outer_random = random.getstate()
     random.seed(seed)
     tf.Graph.__init__ = init
+    tf1.nn.dynamic_rnn = one_step_at_a_time
     try:
         yield
     finally:
         tf.Graph.__init__ = original
+        tf1.nn.dynamic_rnn = dynamic_rnn
         random.setstate(outer_random)
 
 

@@ -39,10 +39,14 @@ from autograder.formats import manifest
 from autograder.formats.manifest import Assignment
 from autograder.kit import sizing, stubs, templates
 from autograder.kit.notebook import (
+    GRADED,
+    HEADLESS_RUN,
     NOTEBOOK,
     OTTER_TESTS,
     StudentSide,
+    export_command,
     grading_notebook,
+    headless_zip,
     lab_notebook,
     modules_named,
     student_side,
@@ -111,6 +115,10 @@ def kit_readme(assignment: Assignment, side: StudentSide | None = None) -> str:
         notebook=NOTEBOOK,
         assignment=f"{side.readme}\n\n" if side.readme else "",
         question=assignment.questions[0].id,
+        graded=textwrap.fill(GRADED, width=80, break_on_hyphens=False, break_long_words=False),
+        headless=HEADLESS_RUN,
+        export=export_command(NOTEBOOK, OTTER_TESTS, tuple(f.name for f in side.kit_files)),
+        zipped=headless_zip(),
     )
 
 

@@ -35,7 +35,48 @@ OTTER_TESTS = "otter_tests"
 """The kit's folder of OK test files (one per question) for ``grader.check``."""
 
 
-def export_source(notebook: str = NOTEBOOK, kit_files: tuple[str, ...] = ()) -> str:
+GRADED = (
+    "Only your modules are graded: the grader tests your `.py` files and never runs the "
+    "notebook, so its outputs neither earn nor cost points."
+)
+"""Said by the kit's README and by the handing-in text of every notebook rnnlab makes."""
+HEADLESS_RUN = f"python -m nbconvert --to notebook --execute --inplace {NOTEBOOK}"
+"""Runs every cell of the notebook without an editor, and saves it with its outputs once the
+last cell has run: after the export cell, so that cell zips the notebook as it was before."""
+
+
+def _modules(kit_files: tuple[str, ...], quote: str) -> str:
+    """The expression that lists the ``.py`` files to hand in: all beside the notebook but the
+    kit's own (``kit_files``)."""
+    names = ", ".join(f"{quote}{name}{quote}" for name in kit_files)
+    kept_out = f" - {{{names}}}" if kit_files else ""
+    return f"sorted(set(glob.glob({quote}*.py{quote})){kept_out})"
+
+
+def headless_zip(notebook: str = NOTEBOOK) -> str:
+    """The zip ``export_command`` writes: named after the notebook (``lab.zip``)."""
+    return notebook.rsplit(".", 1)[0] + ".zip"
+
+
+def export_command(
+    notebook: str = NOTEBOOK, tests_dir: str = OTTER_TESTS, kit_files: tuple[str, ...] = ()
+) -> str:
+    """The export cell's hand-in as one line for a terminal (bash, cmd or PowerShell), run
+    after ``HEADLESS_RUN``: the notebook as it is on disk, with every module, into a zip
+    named after the notebook (``lab.zip``), through otter's ``export`` as the cell does.
+    """
+    zipped = headless_zip(notebook)
+    call = (
+        f"otter.Notebook('{notebook}', tests_dir='{tests_dir}').export(pdf=False, "
+        f"ignore_log=True, display_link=False, export_path='{zipped}', "
+        f"files={_modules(kit_files, chr(39))})"
+    )
+    return f"python -c \"import glob, otter; {call}; print('wrote {zipped}')\""
+
+
+def export_source(
+    notebook: str = NOTEBOOK, kit_files: tuple[str, ...] = (), tests_dir: str = OTTER_TESTS
+) -> str:
     """The export cell: every ``.py`` file beside the notebook but the kit's own, zipped.
 
     That is the graded modules and any helper a student wrote for them (a module that
@@ -43,16 +84,23 @@ def export_source(notebook: str = NOTEBOOK, kit_files: tuple[str, ...] = ()) -> 
     otter_tests/, which a top-level glob does not reach. The otter log stays out: nothing
     in grading reads it, and it is a pickle, which otter would load. If the notebook on
     disk is older than a module, the zip would carry outputs that predate the last change:
-    one line says so, and the export goes on.
+    one line says so, and the export goes on. That is also what a headless run
+    (``HEADLESS_RUN``) gets, since it saves the notebook only after this cell: the cell's
+    comment gives the one-line command that hands in the notebook as it ran.
     """
-    names = ", ".join(f'"{name}"' for name in kit_files)
-    kept_out = f" - {{{names}}}" if kit_files else ""
+    stale = (
+        f"Warning: {notebook} was last saved before your last change to a module: save the "
+        "notebook (Ctrl+S) and run this cell again to hand in its latest outputs (after "
+        "nbconvert, run the command in this cell's comment)."
+    )
     return (
+        "# Only your modules are graded; this zips them with the notebook as it is on disk.\n"
+        f"# Ran the notebook headless ({HEADLESS_RUN})? Then hand in from a terminal:\n"
+        f"# {export_command(notebook, tests_dir, kit_files)}\n"
         "import glob\nimport os\n\n"
-        f'modules = sorted(set(glob.glob("*.py")){kept_out})\n'
+        f"modules = {_modules(kit_files, chr(34))}\n"
         f'if modules and os.path.getmtime("{notebook}") < max(map(os.path.getmtime, modules)):\n'
-        f'    print("Warning: {notebook} was last saved before your last change to a module: '
-        'save the notebook (Ctrl+S) and run this cell again to hand in its latest outputs.")\n'
+        f"    print({stale!r})\n"
         "grader.export(pdf=False, ignore_log=True, files=modules)"
     )
 
@@ -112,7 +160,7 @@ def default_cells(assignment: Assignment) -> list[tuple[str, str]]:
             "## Handing in\n\n"
             "Run every `grader.check` cell above, save the notebook, then run the cell below. "
             f"It writes a zip with this notebook and every `.py` file beside it ({modules}, and "
-            f"any module of your own that {they}): that zip is what you hand in.",
+            f"any module of your own that {they}): that zip is what you hand in. {GRADED}",
         )
     )
     cells.append(("code", EXPORT))
@@ -149,7 +197,7 @@ def student_side(assignment: Assignment) -> StudentSide:
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise FileNotFoundError(f"{assignment.notebook}: kit_files: no file {missing[0]}")
-    export = export_source(NOTEBOOK, tuple(f.name for f in files))
+    export = export_source(NOTEBOOK, tuple(f.name for f in files), OTTER_TESTS)
     cells = namespace["cells"](export=export, notebook=NOTEBOOK, tests_dir=OTTER_TESTS)
     return StudentSide(
         cells=list(cells),

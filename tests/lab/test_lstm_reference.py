@@ -5,6 +5,7 @@ TensorFlow is imported once, with this module; the whole file runs in well under
 minute on two cores. The run on the real data set is marked slow.
 """
 
+import inspect
 import io
 import json
 import random
@@ -227,6 +228,37 @@ def test_seeded_training_repeats(tmp_path):
         return [h["train_loss"] for h in history] + [h["val_acc"] for h in history]
 
     assert losses("a") == pytest.approx(losses("b"), rel=1e-5)
+
+
+def students_build_graph():
+    """The reference's ``build_graph`` as most students write it: ``dynamic_rnn`` with its
+    default of up to 32 time steps at once (here asked for explicitly)."""
+    source = inspect.getsource(lstm.build_graph)
+    assert "parallel_iterations=1" in source
+    namespace = dict(vars(lstm))
+    exec(source.replace("parallel_iterations=1", "parallel_iterations=32"), namespace)
+    return namespace["build_graph"]
+
+
+def test_seeded_runs_dynamic_rnn_one_step_at_a_time_so_training_repeats(tmp_path):
+    """The issue's symptom: a student's graph built inside ``seeded(0)`` trained to other
+    numbers on every run, its dropout masks drawn in the threads' order."""
+    build = students_build_graph()
+    x, y = token_data(120, seq_len=60, seed=5)
+
+    def run(name):
+        with lstm.seeded(0):
+            model = build(6, lstm_size=16, batch_size=20, embed_size=8, learning_rate=0.01)
+        loops = [o for o in model["graph"].get_operations() if o.type.endswith("While")]
+        assert loops and {op.get_attr("parallel_iterations") for op in loops} == {1}
+        history = lstm.train(
+            model, x, y, x, y, epochs=2, checkpoint=tmp_path / name / "c", seed=0, shuffle=True
+        )
+        return [(h["train_loss"], h["val_acc"]) for h in history]
+
+    assert run("a") == run("b")
+    assert tf1.nn.dynamic_rnn.__name__ == "dynamic_rnn", "seeded() must not leak out of its block"
+    assert lstm.seeded.__doc__ and "parallel_iterations=1" in lstm.seeded.__doc__
 
 
 def test_evaluate_refuses_fewer_rows_than_a_batch(tmp_path):

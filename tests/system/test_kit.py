@@ -8,13 +8,16 @@ sizes, every ``grader.check``, the export, and the kit's own pytest, on a filled
 ``lstm.py`` lost its ``TF_USE_LEGACY_KERAS`` line. An assignment with no notebook file and no
 ``tests/local.py`` (``rnnlab new``'s here, the softmax one in test_second_assignment.py):
 the notebook rnnlab makes for it, its checks on the stubs and on the reference, the export
-and pytest (``bare_kit_works``). The fast ones check ``get_data.py``.
+and pytest (``bare_kit_works``). A run without an editor, with the README's two lines:
+nbconvert, then the one-line export, hands in the notebook with its outputs. The fast ones
+check ``get_data.py``.
 """
 
 import hashlib
 import importlib.util
 import os
 import re
+import shlex
 import subprocess
 import sys
 import zipfile
@@ -30,7 +33,7 @@ from autograder.formats import manifest
 from autograder.formats.manifest import Assignment
 from autograder.formats.manifest import current as current_assignment
 from autograder.kit.build import build
-from autograder.kit.notebook import NOTEBOOK
+from autograder.kit.notebook import NOTEBOOK, headless_zip
 from autograder.kit.skeleton import skeleton
 
 LAB = current_assignment()
@@ -185,6 +188,46 @@ def test_the_kit_runs_top_to_bottom_in_a_fresh_environment(tmp_path, tiny_data):
     tested = kit.pytest()
     assert tested.returncode == 0, tested.stdout[-3000:]
     assert "public checks:" in tested.stdout
+
+
+@pytest.mark.slow
+def test_a_headless_run_hands_in_the_executed_notebook(tmp_path, tiny_data):
+    """The README's two lines for a run without an editor, as they are written: nbconvert runs
+    every cell in place (its export cell zips the notebook as it was), then the one-line export
+    writes ``lab.zip``, whose notebook holds every cell's outputs."""
+    kit = FreshKit(build(tmp_path / "dist")["student.zip"], tmp_path / "kit")
+    for module in LAB.modules:
+        (kit.kit / f"{module}.py").write_text((ROOT / "reference" / f"{module}.py").read_text())
+    got = kit.run("get_data.py", "--from", str(tiny_data), "--no-check")
+    assert got.returncode == 0, got.stderr
+    lines = [
+        line.strip()
+        for line in kit.readme.splitlines()
+        if line.startswith(("    python -m nbconvert ", "    python -c "))
+    ]
+    assert len(lines) == 2 and "--execute --inplace" in lines[0]
+    for line in lines:
+        command = shlex.split(line)
+        assert command[0] == "python"
+        done = kit.run(*command[1:], timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    with zipfile.ZipFile(kit.kit / headless_zip()) as archive:
+        names = set(archive.namelist())
+        handed_in = nbformat.reads(archive.read(NOTEBOOK).decode(), as_version=4)
+    assert {f"{m}.py" for m in LAB.modules} | {NOTEBOOK} <= names
+    assert not any(name.startswith(("tests/", "otter_tests/", "data/")) for name in names)
+    cells = [c for c in handed_in.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in cells)  # every cell ran, the export cell too
+    said = checks(cells)
+    assert len(said) == len(LAB.questions)
+    assert all("passed" in output and "fail" not in output.lower() for output in said.values())
+    assert "test accuracy" in "".join(outputs(c) for c in cells)
+    # The export cell, run inside nbconvert, zipped the notebook as it was before: it says so.
+    assert f"Warning: {NOTEBOOK} was last saved before" in outputs(cells[-1])
+    (stale,) = set(kit.kit.glob("*.zip")) - {kit.kit / headless_zip()}
+    before = nbformat.reads(zipfile.ZipFile(stale).read(NOTEBOOK).decode(), as_version=4)
+    assert not any(c.get("outputs") for c in before.cells)
 
 
 def bare_kit_works(student_zip: Path, assignment: Assignment, scratch: Path) -> None:

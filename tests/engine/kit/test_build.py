@@ -22,6 +22,15 @@ from autograder import ROOT
 from autograder.formats.manifest import current as current_assignment
 from autograder.kit import stubs
 from autograder.kit.build import build, student_ok_tests, write_kit
+from autograder.kit.notebook import (
+    GRADED,
+    HEADLESS_RUN,
+    NOTEBOOK,
+    OTTER_TESTS,
+    export_command,
+    headless_zip,
+    student_side,
+)
 
 LAB = current_assignment()
 
@@ -284,6 +293,15 @@ def test_the_notebook_is_valid_and_checks_every_question(dist):
     for question in LAB.questions:
         assert f'grader.check("{question.id}")' in source
     assert "grader.export(" in notebook.cells[-1].source
+
+
+def test_the_readme_says_only_the_modules_are_graded_and_how_to_hand_in_headless(dist):
+    readme = kit_texts(dist)["README.md"]
+    assert " ".join(GRADED.split()) in " ".join(readme.split())
+    kit_files = tuple(p.name for p in student_side(LAB).kit_files)
+    assert kit_files == ("get_data.py",)
+    headless = f"    {HEADLESS_RUN}\n    {export_command(NOTEBOOK, OTTER_TESTS, kit_files)}\n"
+    assert headless in readme and f"`{headless_zip()}`" in readme
 
 
 def test_the_ok_files_run_each_public_test_once():
