@@ -9,9 +9,11 @@ import re
 
 GIVES = "This is what {} gives"
 """``authoring.expect``'s: the student's answer is exactly what the mistake gives."""
+PART_GIVES = "Part of this is what {} gives"
+"""``authoring.expect``'s: a part of the answer (an item, a row) is what the mistake gives."""
 LIKELY_CAUSE = "A likely cause: {}"
 """A test that cannot compute the mistake's answer names the likely cause of what it saw."""
-PHRASINGS = (GIVES, LIKELY_CAUSE)
+PHRASINGS = (GIVES, PART_GIVES, LIKELY_CAUSE)
 
 
 def _pattern(phrasing: str) -> re.Pattern:
