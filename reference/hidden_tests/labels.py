@@ -2,17 +2,24 @@
 
 import re
 
-import numpy as np
 from hypothesis import given
 
-from autograder.authoring import CheckFailure, expect, expect_raises, properties, show, student_call
+from autograder.authoring import (
+    Array,
+    CheckFailure,
+    expect,
+    expect_raises,
+    expect_structure,
+    properties,
+    show,
+    student_call,
+)
 
 from . import _strategies as st
 
 
 def _integer_array(got, call: str) -> None:
-    if not isinstance(got, np.ndarray) or got.ndim != 1 or got.dtype.kind not in "iu":
-        raise CheckFailure(f"{call}: expected a 1-D integer numpy array, got {show(got)}")
+    expect_structure(got, Array((None,), "int", strict=True), call)
 
 
 def matches_reference_on_case_and_space(sub, ref):

@@ -4,7 +4,15 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as hst
 
-from autograder.authoring import CheckFailure, expect, expect_raises, properties, show, student_call
+from autograder.authoring import (
+    Array,
+    expect,
+    expect_raises,
+    expect_structure,
+    properties,
+    show,
+    student_call,
+)
 
 from . import _strategies as st
 
@@ -21,9 +29,7 @@ def _pad_mistakes(rows: list[list[int]], seq_len: int) -> dict:
 
 
 def _check_integer_matrix(got, shape, call: str) -> None:
-    if not isinstance(got, np.ndarray) or got.dtype.kind not in "iu":
-        raise CheckFailure(f"{call}: expected an integer numpy array, got {show(got)}")
-    expect(got.shape, shape, f"{call}.shape")
+    expect_structure(got, Array(shape, "int", strict=True), call)
 
 
 def pad_matches_reference(sub, ref):
@@ -72,11 +78,10 @@ def drop_empty_matches_reference(sub, ref):
         given_labels = labels if as_array else labels.tolist()
         call = f"drop_empty({show(rows, 300)}, {show(given_labels, 100)})"
         got = student_call(call, lambda: sub.padding.drop_empty(rows, given_labels))
-        if not isinstance(got, list | tuple) or len(got) != 2:
-            raise CheckFailure(f"{call}: expected a pair (reviews, labels), got {show(got)}")
+        got_rows, got_labels = expect_structure(got, (list, Array((None,))), call)
         kept, kept_labels = ref.padding.drop_empty(rows, labels)
-        expect(got[0], kept, f"{call}: the reviews")
-        expect(np.asarray(got[1]), kept_labels, f"{call}: the labels")
+        expect(got_rows, kept, f"{call}: the reviews")
+        expect(got_labels, kept_labels, f"{call}: the labels")
 
     prop()
 

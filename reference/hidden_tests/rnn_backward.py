@@ -7,9 +7,11 @@ Every test hands the submission the reference's ``layers``, so a bug in
 import numpy as np
 
 from autograder.authoring import (
+    Array,
     CheckFailure,
     expect,
     expect_raises,
+    expect_structure,
     numerical_gradient,
     relative_error,
     student_call,
@@ -92,9 +94,8 @@ def _student_gradients(sub, ref, p, k, y=None):
         call,
         lambda: sub.rnn.rnn_backward(p["x"], y, p["U"], p["W"], p["V"], layers, bptt_truncate=k),
     )
-    if not isinstance(got, list | tuple) or len(got) != 3:
-        raise CheckFailure(f"{call}: expected (dU, dW, dV), got {type(got).__name__}")
-    return call, list(got)
+    shapes = (Array(p["U"].shape), Array(p["W"].shape), Array(p["V"].shape))
+    return call, list(expect_structure(got, shapes, f"{call}: (dU, dW, dV)"))
 
 
 def _matches_reference(sub, ref, ks_of_T):

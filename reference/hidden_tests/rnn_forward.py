@@ -3,7 +3,14 @@
 import numpy as np
 from hypothesis import given
 
-from autograder.authoring import CheckFailure, expect, properties, student_call
+from autograder.authoring import (
+    CheckFailure,
+    ListOf,
+    expect,
+    expect_structure,
+    properties,
+    student_call,
+)
 
 from . import _strategies as st
 from ._maths import sigmoid
@@ -34,9 +41,7 @@ def _sizes(p: dict) -> str:
 def _forward(sub, p):
     call = f"rnn_forward on a random record ({_sizes(p)})"
     got = student_call(call, lambda: sub.rnn.rnn_forward(p["x"], p["U"], p["W"], p["V"]))
-    if not isinstance(got, list | tuple) or len(got) != 2:
-        raise CheckFailure(f"{call}: expected a pair (y_hat, layers), got {type(got).__name__}")
-    return call, got
+    return call, expect_structure(got, (object, object), call)  # (y_hat, layers)
 
 
 def forward_matches_reference(sub, ref):
@@ -67,11 +72,9 @@ def layers_match_reference(sub, ref):
     def prop(p):
         call, (_, layers) = _forward(sub, p)
         expected = ref.rnn.rnn_forward(p["x"], p["U"], p["W"], p["V"])[1]
-        if not isinstance(layers, list | tuple) or len(layers) != len(expected):
-            raise CheckFailure(f"{call}: expected layers to be a list of {len(expected)} dicts")
+        layer = {"s": object, "prev_s": object}
+        layers = expect_structure(layers, ListOf(layer, len(expected)), f"{call}: layers")
         for t, (got, want) in enumerate(zip(layers, expected, strict=True)):
-            if not isinstance(got, dict) or set(got) < {"s", "prev_s"}:
-                raise CheckFailure(f"{call}: layers[{t}] should be a dict with 's' and 'prev_s'")
             for key in ("s", "prev_s"):
                 expect(got[key], want[key], f"{call}: layers[{t}][{key!r}]", rtol=RTOL)
 

@@ -3,11 +3,20 @@
 import numpy as np
 from hypothesis import given
 
-from autograder.authoring import CheckFailure, expect, expect_raises, properties, student_call
+from autograder.authoring import (
+    Array,
+    expect,
+    expect_raises,
+    expect_structure,
+    properties,
+    student_call,
+)
 
 from . import _strategies as st
 
 NAMES = ("train_x", "train_y", "val_x", "val_y", "test_x", "test_y")
+PARTS = (Array((None, 2)), Array((None,))) * 3
+"""What ``_data`` splits into: (rows, 2) features and 1-D labels, three times."""
 
 
 def _data(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -16,9 +25,7 @@ def _data(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _parts(sub, features, labels, frac, call):
     got = student_call(call, lambda: sub.splits.split_data(features, labels, frac))
-    if not isinstance(got, list | tuple) or len(got) != 6:
-        raise CheckFailure(f"{call}: expected a tuple of 6 parts, got {type(got).__name__}")
-    return got
+    return expect_structure(got, PARTS, call)
 
 
 def _size_mistakes(n: int, frac: float) -> dict:
@@ -59,7 +66,7 @@ def parts_reassemble_in_order(sub, ref):
     for n, frac in ((10, 0.8), (7, 0.5), (101, 0.9), (3, 0.34)):
         features, labels = _data(n)
         call = f"split_data(<{n} rows>, <{n} labels>, split_frac={frac})"
-        got = [np.asarray(p) for p in _parts(sub, features, labels, frac, call)]
+        got = _parts(sub, features, labels, frac, call)
         expect(np.concatenate(got[0::2]).reshape(-1, 2), features, f"{call}: x parts joined")
         expect(np.concatenate(got[1::2]), labels, f"{call}: y parts joined")
 

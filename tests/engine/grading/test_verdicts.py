@@ -141,6 +141,25 @@ def test_an_unknown_question_is_a_usage_error_and_other_key_errors_are_not(capsy
         cli.main(["check", str(ROOT / "reference")])
 
 
+def test_split_data_of_odd_values_is_a_verdict_and_grade_exits_0(tmp_path, capsys):
+    """``(10**5000, nan, inf, [nan], {(1, 2): 3}, ())`` made "split sizes" raise TypeError
+    and "the parts put back together" ValueError: grader errors, and exit 3."""
+    folder = labels_submission(tmp_path, (ROOT / "reference" / "labels.py").read_text())
+    source = (ROOT / "reference" / "splits.py").read_text()
+    (folder / "splits.py").write_text(
+        source
+        + "\n\ndef split_data(features, labels, split_frac=0.8):\n"
+        + "    return (10**5000, float('nan'), float('inf'), [float('nan')], {(1, 2): 3}, ())\n"
+    )
+    report = grade.grade(folder, questions=[LAB.question("splits")])
+    assert report.grader_errors == [] and report.score == 0
+    hidden = {o.test.id: o.output for o in report.outcomes if o.test.visibility == "hidden"}
+    for test in ("sizes_match_reference", "parts_reassemble_in_order"):
+        assert "[0] is an int of 16610 bits, not an array" in hidden[test]
+    assert cli.main(["grade", str(folder), "-q"]) == 0
+    assert "grader error" not in capsys.readouterr().err
+
+
 def test_a_none_result_is_no_known_mistake():
     assert known_mistake(None, {"a mistake that does not apply here": None}) is None
     assert known_mistake(None, {"returns nothing": None, "other": [1]}) is None

@@ -47,9 +47,9 @@ def gradient_matches_central_differences(sub, ref) -> str:
         rng = np.random.default_rng(100 + seed)
         z, y = rng.normal(0, 2, (n, c)), rng.integers(0, c, n)
         what = f"cross_entropy_grad of a random {z.shape} batch"
-        got = np.asarray(_student_grad(sub, z, y, what))
-        if got.shape != z.shape:
-            raise authoring.CheckFailure(f"{what}: expected shape {z.shape}, got shape {got.shape}")
+        got = authoring.expect_structure(
+            _student_grad(sub, z, y, what), authoring.Array(z.shape), what
+        )
         logits = z.copy()
         numeric = authoring.numerical_gradient(
             lambda logits=logits, y=y: ref.softmax.cross_entropy(logits, y), logits
