@@ -3,6 +3,7 @@ assignment by grading its reference."""
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from autograder.cli.common import GRADER_ERROR_EXIT, current_assignment, make_console, shown
@@ -82,6 +83,7 @@ def _check(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from autograder.formats import manifest, results
     from autograder.grading.grade import grade
+    from autograder.mutate import wrong_answers
 
     assignment = manifest.load(args.path) if args.path is not None else current_assignment()
     manifest.check(assignment)
@@ -104,11 +106,32 @@ def _validate(args: argparse.Namespace) -> int:
             first = (outcome.output.strip().splitlines() or [""])[0]
             print(f"  {outcome.question.id}.{outcome.test.id}: {first}", file=sys.stderr)
         return 1
+    with console.status("grading each hidden test on wrong answers..."):
+        started = time.monotonic()
+        found, runs = wrong_answers.fragile(assignment)
+        seconds = time.monotonic() - started
+    if found:
+        print(
+            f"rnnlab validate: {shown(assignment.path)}: {len(found)} hidden "
+            f"{'test crashes' if len(found) == 1 else 'tests crash'} on a wrong answer (a "
+            "grader error, where a student should get a verdict; expect_structure checks an "
+            "answer's shape):",
+            file=sys.stderr,
+        )
+        for test in found:
+            where = f" at {test.where}" if test.where else ""
+            more = f" (and {len(test.answers) - 1} more)" if len(test.answers) > 1 else ""
+            print(
+                f"  {test.question}.{test.test}: {test.error}{where}, on {test.answers[0]}{more}",
+                file=sys.stderr,
+            )
+        return 1
     questions = len(assignment.questions)
     console.print(
         f"OK {assignment.name}: {questions} question{'s' * (questions != 1)}, {tests} "
         f"test{'s' * (tests != 1)}, {assignment.total:g} points; the reference passes every "
-        f"test ({report.seconds:.1f} s)",
+        f"test ({report.seconds:.1f} s); every hidden test gives a verdict on "
+        f"{len(wrong_answers.WRONG_ANSWERS)} wrong answers ({runs} runs, {seconds:.1f} s)",
         markup=False,
     )
     return 0
@@ -144,7 +167,9 @@ def add_check(commands: argparse._SubParsersAction) -> None:
 
 def add_validate(commands: argparse._SubParsersAction) -> None:
     validate = commands.add_parser(
-        "validate", help="check an assignment's manifest and grade its reference: all must pass"
+        "validate",
+        help="check an assignment's manifest, grade its reference (all must pass), and run "
+        "each hidden test on wrong answers (each must give a verdict, not a grader error)",
     )
     validate.add_argument(
         "path",

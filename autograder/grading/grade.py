@@ -185,7 +185,7 @@ def _grade_question(
         return [Outcome(question, t, False, f"{reason}: 0 points for {question.id}") for t in tests]
     profile = assignment.profile(question)
     try:
-        substitutes = _substitutes(assignment, question)
+        others = substitutes(assignment, question)
     except Exception as error:  # noqa: BLE001 - the reference is the grader's
         return [_grader_error(question, t, error) for t in tests]
 
@@ -200,7 +200,7 @@ def _grade_question(
         question.module,
         deadline=time.monotonic() + budget[profile.name],
         preload=profile.preload,
-        substitutes=substitutes,
+        substitutes=others,
         make_clean_sandbox=sandbox(clean) if profile.clean else None,
         probe_label=f"{question.module}.{functions[0] if len(functions) == 1 else 'py'}",
     )
@@ -209,7 +209,7 @@ def _grade_question(
     outcomes: dict[str, Outcome] = {}
     try:
         for test in sorted(tests, key=lambda t: t.visibility != "public"):
-            outcome = _run_test(assignment, question, test, student)
+            outcome = run_test(assignment, question, test, student)
             printed = printed_section(student.take_output())
             if isinstance(outcome, Abort):  # the contract's rule: not written or not importable
                 said = f"{outcome}: 0 points for {question.id}"
@@ -261,10 +261,13 @@ def _sandbox_factory(
     )
 
 
-def _run_test(
+def run_test(
     assignment: Assignment, question: Question, test: Test, student: "RecordingProxy"
 ) -> Outcome | Abort:
     """Run one test; an ``Abort`` that zeroes the question is returned, not raised.
+
+    ``student`` is the submission's proxy, or a stand-in that answers like one (``rnnlab
+    validate`` runs the hidden tests on wrong answers: ``mutate.wrong_answers``).
 
     Every way a test can end becomes a verdict on the submission or a grader
     error: nothing a check raises escapes, except the grader's own Ctrl-C. A
@@ -344,7 +347,7 @@ def reference(assignment: Assignment) -> Reference:
     return Reference(assignment.reference)
 
 
-def _substitutes(assignment: Assignment, question: Question) -> dict[tuple[str, str], Callable]:
+def substitutes(assignment: Assignment, question: Question) -> dict[tuple[str, str], Callable]:
     """The graded functions of the other questions on the same module: the reference's."""
     others = [
         q for q in assignment.questions if q.module == question.module and q.id != question.id

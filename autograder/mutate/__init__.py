@@ -22,6 +22,10 @@ bounds, where halving or doubling is the plausible slip.
 Generation is deterministic; ``sample(mutants, n, seed)`` picks ``n`` in all,
 spread evenly over the questions: the same ones for the same seed. A mutant's
 question runs under its profile's ``mutant_seconds`` (the manifest's).
+
+``wrong_answers`` asks the other question of a test's quality: does each hidden test give
+a verdict on any answer (``None``, a wrong shape, NaN, an exception), never a grader error?
+``rnnlab validate`` runs it.
 """
 
 from autograder.mutate.grading import (

@@ -39,3 +39,32 @@ def test_the_manifest_keys_table_is_generated_from_the_loader():
     for keys in KEYS.values():
         for key in keys:
             assert f"| `{key}` |" in rendered, key
+
+
+def test_the_authoring_guides_worked_example_gives_a_verdict_on_every_wrong_answer():
+    """The guide's hidden test, run as written: the reference passes it, and each wrong
+    answer of ``rnnlab validate`` gets a verdict (a failure, or the student's own error)."""
+    from autograder.authoring import CheckFailure
+    from autograder.formats.manifest import current
+    from autograder.grading.grade import reference
+    from autograder.mutate.wrong_answers import WRONG_ANSWERS, StandIn
+    from autograder.sandbox import StudentError
+
+    page = (DOCS / "pages" / "authoring.md").read_text()
+    section = page.split("## Hidden tests that survive wrong answers")[1]
+    code = section.split("```python\n")[1].split("```")[0]
+    namespace: dict = {}
+    exec(compile(code, "authoring.md", "exec"), namespace)
+    test = namespace["parts_reassemble_in_order"]
+    lab = current()
+    splits, ref = lab.question("splits"), reference(lab)
+    assert test(ref, ref) is None
+    failed = set()
+    for wrong in WRONG_ANSWERS:  # anything but a verdict propagates, and fails this test
+        try:
+            test(StandIn(lab, splits, wrong), ref)
+        except (CheckFailure, StudentError):
+            failed.add(wrong.name)
+    odd = next(w.name for w in WRONG_ANSWERS if w.name.startswith("odd values"))
+    assert {"None", odd, "the answer with each part None", "raising ValueError"} <= failed
+    assert "the answer with arrays as lists" not in failed  # lists will do: they are arrays

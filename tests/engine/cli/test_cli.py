@@ -127,3 +127,26 @@ def test_validate_fails_on_a_reference_that_fails_a_test(tmp_path, capsys, own_a
     indent = body.splitlines()[1][: len(body.splitlines()[1]) - len(body.splitlines()[1].lstrip())]
     module.write_text(text.replace(body, f"# BEGIN SOLUTION\n{indent}return None\n{indent}"))
     assert main(["validate", str(target / "assignment")]) == 1
+
+
+def test_validate_lists_a_hidden_test_that_crashes_on_a_wrong_answer(
+    tmp_path, capsys, own_assignment
+):
+    """A check that indexes or computes with the answer before looking at it: a grader
+    error for the student who returns ``None``, which validate finds before they do."""
+    target = tmp_path / "course"
+    assert main(["new", str(target)]) == 0
+    hidden = next((target / "reference" / "hidden_tests").glob("[!_]*.py"))
+    text = hidden.read_text()
+    body = text[text.index("    @properties") :]
+    fragile = (
+        "    got = sub.stats.mean([1.0, 2.0])\n"
+        "    assert abs(got - 1.5) < 1e-9  # abs(None - 1.5) is a TypeError, not a verdict\n"
+    )
+    hidden.write_text(text.replace(body, fragile))
+    capsys.readouterr()
+    assert main(["validate", str(target / "assignment")]) == 1
+    err = capsys.readouterr().err
+    assert "1 hidden test crashes on a wrong answer" in err
+    assert "  mean.mean_matches_reference: TypeError: unsupported operand" in err
+    assert "on None" in err

@@ -113,7 +113,7 @@ def test_a_reference_that_cannot_load_is_a_grader_error(monkeypatch):
     def missing(question):
         raise ImportError("No module named 'reference'")
 
-    monkeypatch.setattr(grade, "_substitutes", missing)
+    monkeypatch.setattr(grade, "substitutes", missing)
     report = grade.grade(ROOT / "reference", questions=[LAB.question("rnn_backward")])
     assert len(report.grader_errors) == len(report.outcomes) > 0
 
