@@ -178,7 +178,7 @@ def plain_explanation(explanation: str) -> str:
     ``tests/local.py`` folds them the same way."""
     raw = (explanation or "").split("\n")
     lines = [raw[0]]
-    for line in raw[1:]:  # as pytest splits it: other newlines are part of a value
+    for line in raw[1:]:  # as pytest breaks it into lines: other newlines are part of a value
         if line[:1] in ("{", "}", "~", ">"):
             lines.append(line)
         else:

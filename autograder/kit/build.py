@@ -130,7 +130,7 @@ def ok_test(
 ) -> str:
     """An OK-format test file for ``question``: ``cases`` are (doctest, points, hidden).
 
-    ``names``, if given, name the cases (otter numbers them: "rnn - 2"); ``passed``, if
+    ``names``, if given, name the cases (otter numbers them: "q1 - 2"); ``passed``, if
     given, is what otter shows under the last case when it passes.
     """
     spec = {

@@ -223,7 +223,7 @@ class Fragile:
     error: str
     """The first crash's ``Type: message`` (``TypeError: object of type 'int' has no len()``)."""
     where: str
-    """The first crash's innermost line in the hidden tests (``splits.py:47``), if any."""
+    """The first crash's innermost line in the hidden tests (``question.py:47``), if any."""
 
 
 SECONDS = 60.0
