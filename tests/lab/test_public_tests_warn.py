@@ -107,7 +107,8 @@ def test_a_buggy_submission_fails_a_public_test_and_the_kit_says_the_same(bug, t
     failed = public_failures(bug, folder)
     assert failed, f"{bug.stem} passes every public test of its question"
     names_its_mistake(bug, failed)
-    module = LAB.question(submissions.question_lost(bug)).module
+    question = submissions.question_lost(bug)
+    module = LAB.question(question).module
     tests = kit_tests(tmp_path / "kit")
     runs = f"{{t: local.run({module!r}, t) for t in {list(failed)!r}}}"
     script = f"import json, local; print(json.dumps({runs}))"
@@ -141,17 +142,34 @@ def test_the_sheets_mistakes_are_named_in_the_hidden_tests_words():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("bug", SHEET_MISTAKES)
-def test_the_kits_pytest_names_the_sheets_mistakes(bug, tmp_path):
+def test_the_kits_pytest_and_grader_check_name_the_sheets_mistakes(bug, tmp_path):
     bug = submissions.HERE / "buggy" / f"{bug}.py"
     folder = submissions.spliced(bug, tmp_path / "submission")
-    module = LAB.question(submissions.question_lost(bug)).module
+    question = submissions.question_lost(bug)
+    module = LAB.question(question).module
+    tests = kit_tests(tmp_path / "kit")
     run = in_the_kit(
-        kit_tests(tmp_path / "kit"),
+        tests,
         folder,
         f"import pytest, sys; sys.exit(pytest.main(['test_{module}.py', '-q', '-p', "
         "'no:cacheprovider']) * 0)",
     )
     assert submissions.named_mistake(bug) in " ".join(run.split()), run[-3000:]
+    cases = ok_cases(tests, folder, question)
+    said = " ".join(" ".join(m.split()) for _, m in cases)
+    assert submissions.named_mistake(bug) in said, said[-3000:]
+
+
+def ok_cases(tests: Path, folder: Path, question: str) -> list[list[str]]:
+    """What ``grader.check(question)`` runs in the kit: each case's name and message."""
+    (tests.parent / f"{question}_ok.py").write_text(student_ok_tests(LAB)[f"{question}.py"])
+    script = (
+        "import os, json; os.chdir('..')\n"
+        "from otter.test_files.ok_test import OKTestFile\n"
+        f"test = OKTestFile.from_file('{question}_ok.py'); test.run({{}})\n"
+        "print(json.dumps([[r.test_case.name, r.message] for r in test.test_case_results]))\n"
+    )
+    return json.loads(in_the_kit(tests, folder, script))
 
 
 def test_a_failure_names_the_call_the_mistake_and_the_hidden_points(tmp_path):
@@ -174,14 +192,7 @@ def test_the_notebooks_check_and_the_kits_pytest_print_only_that(tmp_path):
     folder = submissions.spliced(bug, tmp_path / "submission")
     expected = public_failures(bug, folder)["the_odd_row_goes_to_test"]
     tests = kit_tests(tmp_path / "kit")
-    (tests.parent / "splits_ok.py").write_text(student_ok_tests(LAB)["splits.py"])
-    script = (
-        "import os, json; os.chdir('..')\n"
-        "from otter.test_files.ok_test import OKTestFile\n"
-        "test = OKTestFile.from_file('splits_ok.py'); test.run({})\n"
-        "print(json.dumps([[r.test_case.name, r.message] for r in test.test_case_results]))\n"
-    )
-    cases = json.loads(in_the_kit(tests, folder, script))
+    cases = ok_cases(tests, folder, "splits")
     question = LAB.question("splits")
     public = [t for t in question.tests if t.visibility == "public"]
     # Named as rnnlab check names them, not "splits - 3"; the last case is the points earned.
