@@ -183,7 +183,10 @@ def test_gradient_check(sub):
         if np.allclose(dV, 0, atol=1e-12) and not (
             np.allclose(dU, 0, atol=1e-12) and np.allclose(dW, 0, atol=1e-12)
         ):
-            cause = f". {likely(ERROR_EVERY_STEP)}"
+            cause = (
+                ". With y the prediction itself (no output error, the call above) dU or dW is "
+                f"not 0. {likely(ERROR_EVERY_STEP)}"
+            )
     assert errors == {}, (
         "with bptt_truncate=None the gradients should match central differences of the loss, "
         "on one step (T=1) and on four (T=4): the relative errors above 1e-6"
