@@ -82,13 +82,13 @@ ALLOWED_OPS = frozenset(
     Maximum Mean Minimum Mul Neg NoOp Pack Placeholder PlaceholderWithDefault Prod
     RandomUniform Range ReadVariableOp RealDiv Reciprocal Reshape ResourceApplyAdam
     ResourceApplyGradientDescent ResourceGather ResourceScatterAdd Round ScatterAdd
-    ScatterSub Select SelectV2 Shape ShapeN Sigmoid SigmoidGrad Size Slice Split Sqrt Square
-    SquaredDifference StatelessRandomGetKeyCounter StatelessRandomUniformV2 StatelessWhile
-    StridedSlice StridedSliceGrad Sub Sum Tanh TanhGrad TensorListElementShape
-    TensorListFromTensor TensorListGetItem TensorListLength TensorListPopBack
-    TensorListPushBack TensorListReserve TensorListSetItem TensorListStack Tile Transpose
-    TruncatedNormal Unique UnsortedSegmentSum VarHandleOp VarIsInitializedOp VariableV2
-    While ZerosLike
+    ScatterSub Select SelectV2 Shape ShapeN Sigmoid SigmoidGrad Size Slice Split Sqrt
+    SqrtGrad Square SquaredDifference StatelessRandomGetKeyCounter StatelessRandomUniformV2
+    StatelessWhile StridedSlice StridedSliceGrad Sub Sum Tanh TanhGrad
+    TensorListElementShape TensorListFromTensor TensorListGetItem TensorListLength
+    TensorListPopBack TensorListPushBack TensorListReserve TensorListSetItem TensorListStack
+    Tile Transpose TruncatedNormal Unique UnsortedSegmentSum VarHandleOp VarIsInitializedOp
+    VariableV2 While ZerosLike
     """.split()
 )
 """The only ops the clean sandbox imports: those of the known honest graphs (the reference's,

@@ -10,7 +10,18 @@ TensorFlow takes a few seconds to import; these tests import it once.
 
 import numpy as np
 import pytest
-from mistakes import DROPOUT_REACH, NEEDS_FEED, SHARED_CELL, ignored, likely
+from mistakes import (
+    CORRECT_COUNT,
+    DROPOUT_REACH,
+    HALF_MSE,
+    NEEDS_FEED,
+    ROOT_MSE,
+    SHARED_CELL,
+    SUM_OF_SQUARES,
+    gives,
+    ignored,
+    likely,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
 
@@ -243,12 +254,18 @@ def test_cost_is_the_mse_of_fed_predictions(sub):
     )
     y = LABELS.astype(float)
     q = np.clip(np.ravel(p).astype(float), 1e-7, 1 - 1e-7)
-    cross_entropy = float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
-    named = float(got) == pytest.approx(cross_entropy, rel=1e-3)
+    squares = (y - np.ravel(p).astype(float)) ** 2
+    known = {
+        "cross-entropy": float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q))),
+        SUM_OF_SQUARES: float(squares.sum()),
+        ROOT_MSE: float(np.sqrt(squares.mean())),
+        HALF_MSE: float(squares.mean() / 2),
+    }
+    named = [name for name, value in known.items() if float(got) == pytest.approx(value, rel=1e-3)]
     assert float(got) == pytest.approx(mse(p, LABELS), rel=1e-4), (
         f"cost for predictions {shown(p)} {whose} and labels_ [0, 1, 1, 0] "
         "should be their mean squared error (tf1.losses.mean_squared_error). "
-        + ("This is what cross-entropy gives." if named else "")
+        + (f"{gives(named[0])}." if named else "")
     )
 
 
@@ -257,10 +274,12 @@ def test_accuracy_of_fed_predictions(sub):
         sub, "accuracy", lambda p, value: float(value) == pytest.approx(accuracy(p))
     )
     truncates = accuracy(p, np.trunc) != accuracy(p) and float(got) == accuracy(p, np.trunc)
+    counts = float(got) == pytest.approx(accuracy(p) * len(LABELS)) and accuracy(p) != 0
     assert float(got) == pytest.approx(accuracy(p)), (
         f"accuracy for predictions {shown(p)} {whose} and labels_ "
         "[0, 1, 1, 0] should be the mean of round(predictions) == labels_. "
         + ("This is what tf.cast without tf.round gives." if truncates else "")
+        + (f"{gives(CORRECT_COUNT)}." if counts else "")
     )
 
 

@@ -6,13 +6,17 @@ Each clause the hidden tests grade has a test here, on a smaller case.
 import numpy as np
 import pytest
 from mistakes import (
+    ERROR_EVERY_STEP,
     EXTRA_STEP,
     LOWER_CLIP,
+    NO_HALF,
     SHEET_BACKWARD,
     SHEET_DERIVATIVE,
     SHEET_LOSS,
+    TANH,
     UPPER_CLIP,
     gives,
+    likely,
     sheet_backward,
 )
 
@@ -45,7 +49,10 @@ def test_forward_shapes_with_the_sheets_sizes(sub):
 def test_forward_one_step_by_hand(sub):
     U, W, V = np.array([[2.0]]), np.array([[5.0]]), np.array([[3.0]])
     y_hat, layers = sub.rnn.rnn_forward(np.array([[0.5]]), U, W, V)
-    assert layers[0]["s"][0, 0] == pytest.approx(sigmoid(1.0))  # 2 * 0.5, nothing from s_{-1}
+    s0 = layers[0]["s"][0, 0]
+    assert s0 == pytest.approx(sigmoid(1.0)), (  # 2 * 0.5, nothing from s_{-1}
+        f"{gives(TANH)}." if s0 == pytest.approx(np.tanh(1.0)) else "layers[0]['s'], s_0"
+    )
     assert y_hat[0, 0] == pytest.approx(3 * sigmoid(1.0))
 
 
@@ -75,7 +82,10 @@ def test_loss_is_a_mean_over_records(sub):
     Y = np.array([[0.0], [1.0]])
     y_hat = 3 * sigmoid(1.0)
     losses = [0.5 * (y_hat - 0.0) ** 2, 0.5 * (y_hat - 1.0) ** 2]
-    assert sub.rnn.rnn_loss(X[:1], Y[:1], U, W, V) == pytest.approx(losses[0])
+    one = sub.rnn.rnn_loss(X[:1], Y[:1], U, W, V)
+    assert one == pytest.approx(losses[0]), (
+        f"{gives(NO_HALF)}." if one == pytest.approx(2 * losses[0]) else "one record's loss"
+    )
     got = sub.rnn.rnn_loss(X, Y, U, W, V)
     assert got == pytest.approx(np.mean(losses)), (
         f"{gives(SHEET_LOSS)}."
@@ -166,10 +176,22 @@ def test_gradient_check(sub):
     named = SHEET_BACKWARD if printed else SHEET_DERIVATIVE if derivative else None
     errors = {f"{name} (T=1)": e for name, e in one.items()}
     errors |= {f"{name} (T=4)": e for name, e in four.items()}
+    cause = ""
+    if errors and not named:
+        # A record predicted exactly has no output error, so nothing to back-propagate.
+        dU, dW, dV = sub.rnn.rnn_backward(x, V @ layers[-1]["s"], U, W, V, layers)
+        if np.allclose(dV, 0, atol=1e-12) and not (
+            np.allclose(dU, 0, atol=1e-12) and np.allclose(dW, 0, atol=1e-12)
+        ):
+            cause = (
+                ". With y the prediction itself (no output error, the call above) dU or dW is "
+                f"not 0. {likely(ERROR_EVERY_STEP)}"
+            )
     assert errors == {}, (
         "with bptt_truncate=None the gradients should match central differences of the loss, "
         "on one step (T=1) and on four (T=4): the relative errors above 1e-6"
         + (f". {gives(named)}" if named else "")
+        + cause
     )
 
 

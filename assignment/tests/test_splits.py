@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from mistakes import ROUNDED_SPLIT, gives
 
 
 def sizes(parts) -> list[int]:
@@ -28,6 +29,14 @@ def test_the_odd_row_goes_to_test(sub):
     assert got == [3, 3, 1, 1, 2, 2], (
         "This is what giving validation the odd row gives: it goes to test."
         if got == [3, 3, 2, 2, 1, 1]
+        else ""
+    )
+    # 9 rows at 0.75: int(6.75) = 6 to train; of the other 3, 1 to validation and 2 to test.
+    features = np.arange(9)
+    got = sizes(sub.splits.split_data(features, features, 0.75))
+    assert got == [6, 6, 1, 1, 2, 2], (
+        f"{gives(ROUNDED_SPLIT)}: train gets int(n * split_frac) rows."
+        if got == [7, 7, 1, 1, 1, 1]
         else ""
     )
 

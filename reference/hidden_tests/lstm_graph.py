@@ -822,9 +822,9 @@ def _cost_variants(p, y) -> dict:
     return {
         "expected": float(squares.mean()),
         "cross-entropy": float(-np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))),
-        "the sum of the squares over the rows": float(squares.sum()),
-        "the root of the mean squared error": float(np.sqrt(squares.mean())),
-        "half the mean squared error": float(squares.mean() / 2),
+        words.SUM_OF_SQUARES: float(squares.sum()),
+        words.ROOT_MSE: float(np.sqrt(squares.mean())),
+        words.HALF_MSE: float(squares.mean() / 2),
     }
 
 
@@ -929,7 +929,7 @@ def _check_accuracies(cases: list, whose: str) -> None:
         "comparing a [batch] row with a [batch, 1] column (they broadcast to [batch, batch])": [
             float(np.mean(np.round(p).reshape(-1, 1) == y.reshape(1, -1))) for p, y in pairs
         ],
-        "the count of correct rows": [float(np.sum(np.round(p).ravel() == y)) for p, y in pairs],
+        words.CORRECT_COUNT: [float(np.sum(np.round(p).ravel() == y)) for p, y in pairs],
     }
     for (p, y), value, wanted in zip(pairs, got, expected, strict=True):
         if not np.isclose(value, wanted, rtol=1e-5, atol=1e-6):

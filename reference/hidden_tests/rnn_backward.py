@@ -75,9 +75,7 @@ def _mistakes(p, k) -> dict:
     layers = [{"s": states[t + 1], "prev_s": states[t]} for t in range(len(p["x"]))]
     return {
         words.SHEET_DERIVATIVE: _variant(p, k, derivative="add"),
-        "injecting the output error at every time step, as if each step had an output": _variant(
-            p, k, error_every_step=True
-        ),
+        words.ERROR_EVERY_STEP: _variant(p, k, error_every_step=True),
         words.EXTRA_STEP: _variant(p, k, extra_step=True),
         words.SHEET_BACKWARD: words.sheet_backward(
             p["x"], p["y"], p["U"], p["W"], p["V"], layers, k

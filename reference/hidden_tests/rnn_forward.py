@@ -59,7 +59,7 @@ def forward_matches_reference(sub, ref):
                 "the sheet's prediction code (all of x at every step)": _whole_sequence_forward(
                     *args
                 ),
-                "tanh in place of the sigmoid": _tanh_forward(*args),
+                words.TANH: _tanh_forward(*args),
             },
         )
 
@@ -100,7 +100,7 @@ def loss_matches_reference(sub, ref):
             rtol=RTOL,
             mistakes={
                 words.SHEET_LOSS: expected * n,
-                "leaving out the 0.5": 2 * expected,
+                words.NO_HALF: 2 * expected,
                 "averaging over the outputs as well as over the records": (
                     expected / outputs if outputs > 1 else None
                 ),

@@ -13,6 +13,7 @@ from autograder.authoring import (
 )
 
 from . import _strategies as st
+from ._mistakes import words
 
 NAMES = ("train_x", "train_y", "val_x", "val_y", "test_x", "test_y")
 PARTS = (Array((None, 2)), Array((None,))) * 3
@@ -36,9 +37,7 @@ def _size_mistakes(n: int, frac: float) -> dict:
     rest = n - split_idx
     return {
         "giving validation the odd row": sizes(split_idx, rest - rest // 2),
-        "rounding n * split_frac to the nearest integer": sizes(
-            round(n * frac), (n - round(n * frac)) // 2
-        ),
+        words.ROUNDED_SPLIT: sizes(round(n * frac), (n - round(n * frac)) // 2),
     }
 
 

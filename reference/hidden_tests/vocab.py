@@ -7,6 +7,7 @@ from hypothesis import given
 from autograder.authoring import expect, properties, show, student_call
 
 from . import _strategies as st
+from ._mistakes import words
 
 
 def _mistakes(texts: list[str]) -> dict:
@@ -22,10 +23,8 @@ def _mistakes(texts: list[str]) -> dict:
     return {
         "numbering from 0 (0 is kept for padding)": numbered(by_count, 0),
         "ties broken alphabetically": numbered(sorted(counts, key=lambda w: (-counts[w], w))),
-        "the least frequent word first": numbered(by_count[::-1]),
-        "ties broken by the last occurrence": numbered(
-            sorted(counts, key=lambda w: (-counts[w], -last[w]))
-        ),
+        words.LEAST_FREQUENT_FIRST: numbered(by_count[::-1]),
+        words.LAST_OCCURRENCE_TIES: numbered(sorted(counts, key=lambda w: (-counts[w], -last[w]))),
     }
 
 
@@ -58,9 +57,7 @@ def encode_matches_reference(sub, ref):
             "encoding unknown words as 0, the padding value": [
                 [vocab.get(w, 0) for w in t.split()] for t in texts
             ],
-            "dropping the reviews that become empty": [
-                r for r in ref.vocab.encode_reviews(texts, vocab) if r
-            ],
+            words.DROPPED_EMPTY: [r for r in ref.vocab.encode_reviews(texts, vocab) if r],
         }
         expect(got, ref.vocab.encode_reviews(texts, vocab), call, mistakes=mistakes)
 

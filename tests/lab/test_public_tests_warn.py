@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import submissions
+from hidden_mistakes import hidden_mistakes
 
 from autograder import ROOT
 from autograder.cli import tables
@@ -26,7 +27,7 @@ from autograder.impl import fresh_name, load_file
 from autograder.kit.build import student_ok_tests
 from autograder.kit.hidden_list import hidden_summary
 from autograder.model import rubric
-from autograder.model.mistakes import GIVES, LIKELY_CAUSE
+from autograder.model.mistakes import GIVES, LIKELY_CAUSE, named
 from autograder.model.outcome import Outcome, Report
 from autograder.model.visibility import HIDDEN_VISIBILITY
 
@@ -177,10 +178,10 @@ def test_a_failure_names_the_call_the_mistake_and_the_hidden_points(tmp_path):
     failed = public_failures(bug, submissions.spliced(bug, tmp_path / "s"))
     assert failed == {
         "ties_go_to_the_word_seen_first": (
-            "vocab.build_vocab(['movie good', 'movie bad']) returned "
-            "{'movie': 1, 'bad': 2, 'good': 3}\n"
+            "vocab.build_vocab(['movie bad good', 'bad good movie']) returned "
+            "{'bad': 1, 'good': 2, 'movie': 3}\n"
             "This is what ties broken alphabetically gives: a tie goes to the word seen first.\n"
-            "assert {'movie': 1, 'bad': 2, 'good': 3} == {'movie': 1, 'good': 2, 'bad': 3}\n"
+            "assert {'bad': 1, 'good': 2, 'movie': 3} == {'movie': 1, 'bad': 2, 'good': 3}\n"
             "Hidden tests of the same clause, graded after you submit: "
             "see 'build_vocab: ties go to the word that occurs first' (2 points)."
         )
@@ -364,3 +365,16 @@ def test_the_sheets_derivative_is_named_before_the_due_date_where_public_tests_p
     )
     gradient = lines["rnn_backward: the gradient of L: matches finite differences (T=12)"]
     assert gradient.endswith("Its clause's public tests that fail: test_gradient_check")
+
+
+def test_the_hidden_tests_name_each_buggy_submissions_mistake_in_its_question():
+    """The list of the hidden tests' named mistakes (``hidden_mistakes``) finds, for each
+    numpy buggy submission that names one, that mistake in the question it loses."""
+    listed = hidden_mistakes()
+    assert {n.question for n in listed} == {q.id for q in LAB.questions}
+    for bug in NUMPY_BUGS:
+        phrase = submissions.named_mistake(bug)
+        question = submissions.question_lost(bug)
+        if phrase:
+            phrase = (named(phrase) or [phrase])[0]  # the name, without its phrasing
+            assert any(phrase in n.mistake and n.question == question for n in listed), bug.stem

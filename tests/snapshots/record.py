@@ -1,6 +1,8 @@
 """Record (or compare) the RNN lab's verdicts, test by test, on every known submission.
 
-``python tests/snapshots/record.py`` rewrites ``rnn_lab.json``; the slow test
+``python tests/snapshots/record.py`` rewrites ``rnn_lab.json`` (``record.py NAME ...``
+records only those submissions, e.g. ``buggy/forward_tanh``, and keeps the others'
+entries: a new submission is added without grading every other again); the slow test
 ``tests/lab/test_snapshot.py`` grades the same submissions and compares. A change to the
 engine or the layout that changes any verdict shows up there, test by test.
 """
@@ -47,10 +49,18 @@ def verdicts(name: str, fragment: Path | None, modules: list[str] | None) -> dic
     return {f"{o.question.id}/{o.test.id}": o.score for o in report.outcomes}
 
 
-def record() -> dict:
-    return {name: verdicts(name, *how) for name, how in cases().items()}
+def record(names: list[str] | None = None) -> dict:
+    """Every submission's verdicts, or only those of ``names`` beside the recorded others."""
+    made = cases()
+    if not names:
+        return {name: verdicts(name, *how) for name, how in made.items()}
+    unknown = sorted(set(names) - set(made))
+    if unknown:
+        raise SystemExit(f"no such submissions: {unknown}; they are named like {next(iter(made))}")
+    recorded = json.loads(SNAPSHOT.read_text())
+    return {**recorded, **{name: verdicts(name, *made[name]) for name in names}}
 
 
 if __name__ == "__main__":
-    SNAPSHOT.write_text(json.dumps(record(), indent=1, sort_keys=True) + "\n")
+    SNAPSHOT.write_text(json.dumps(record(sys.argv[1:]), indent=1, sort_keys=True) + "\n")
     print(f"wrote {SNAPSHOT}")
