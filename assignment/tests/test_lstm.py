@@ -199,9 +199,9 @@ def test_predictions_read_the_last_step(sub):
     first = sigmoid(outputs[:, 0] @ kernel + bias)
     difference = largest_difference(run["predictions"], expected)
     assert difference < CLOSE, (
-        "predictions should be tf1.layers.dense(outputs[:, -1], 1, activation=tf.sigmoid). "
+        "predictions are not one sigmoid unit on the LAST time step's output. "
         + (
-            "This is what the FIRST time step's output gives (use outputs[:, -1])."
+            "This is what the FIRST time step's output gives."
             if largest_difference(run["predictions"], first) < CLOSE
             else ""
         )
@@ -316,7 +316,7 @@ def test_one_adam_step_moves_weights_by_the_learning_rate(sub):
         "Adam's first step moves each weight by about learning_rate (0.03 here), against its "
         f"gradient; the typical move is {size:g}. "
         + (
-            "This is what plain gradient descent gives (use tf1.train.AdamOptimizer)."
+            "This is what plain gradient descent gives."
             if plain
             else f"It is Adam's default step, 0.001: {ignored('learning_rate')}."
             if size == pytest.approx(0.001, rel=0.02)
