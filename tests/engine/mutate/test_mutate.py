@@ -297,7 +297,11 @@ def test_a_fixed_sample_of_40_mutants_is_killed_or_known_equivalent():
 
 
 @pytest.mark.slow
-def test_all_mutants_are_killed_or_known_equivalent():
-    mutants = mutate.generate()
-    assert len(mutants) >= 300
-    assert_no_fault_leak_or_unexplained_survivor(mutate.run(mutants))
+def test_a_larger_sample_of_mutants_is_killed_or_known_equivalent():
+    """The slow suite's sample: 140 of the numpy questions' mutants (about a third) and 10 of
+    lstm_graph's, drawn apart from the fast suite's. Every mutant (503, 75 of them graphs at
+    5-60 s each) is ``rnnlab mutate``'s, run by hand (docs/pages/authoring.md)."""
+    numpy, graphs = mutate.generate(NUMPY), mutate.generate([LAB.question("lstm_graph")])
+    assert len(numpy) + len(graphs) >= 300
+    picked = mutate.sample(numpy, 140, SAMPLE_SEED + 1) + mutate.sample(graphs, 10, SAMPLE_SEED + 1)
+    assert_no_fault_leak_or_unexplained_survivor(mutate.run(picked))
