@@ -574,9 +574,13 @@ def test_variables_are_found_by_their_role_not_their_order(name, tmp_path):
 
 
 OWN_CLAUSE = {
+    "lstm_accuracy_counts": "accuracy_rounds_predictions",
     "lstm_accuracy_truncates": "accuracy_rounds_predictions",
     "lstm_batch_size_from_inputs": "batch_size_sets_the_zero_state",
     "lstm_batch_size_ignored": "batch_size_sets_the_zero_state",
+    "lstm_cost_half_mse": "cost_is_the_mean_squared_error",
+    "lstm_cost_root_mse": "cost_is_the_mean_squared_error",
+    "lstm_cost_sum_of_squares": "cost_is_the_mean_squared_error",
     "lstm_cross_entropy_cost": "cost_is_the_mean_squared_error",
     "lstm_default_graph": "graph_holds_every_part",
     "lstm_embed_size_ignored": "embed_size_sets_the_embedding_width",
