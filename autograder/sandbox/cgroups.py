@@ -127,6 +127,15 @@ def working_set(folder: Path) -> int | None:
     return None if total is None else max(0, total - (_stat(folder, inactive) or 0))
 
 
+def peak_bytes(folder: Path) -> int | None:
+    """A memory cgroup's high-water mark of use (v2, v1); None where the kernel does not say."""
+    for name in ("memory.peak", "memory.max_usage_in_bytes"):
+        value = _number(folder / name)
+        if value is not None and value < UNLIMITED:
+            return value
+    return None
+
+
 def _number(path: Path) -> int | None:
     try:
         text = path.read_text().strip()
@@ -227,12 +236,8 @@ class Cgroups:
 
     def peak_mb(self) -> int | None:
         """The most memory the sandbox used at once (None where the kernel does not say)."""
-        for folder in self.folders:
-            for name in ("memory.peak", "memory.max_usage_in_bytes"):
-                value = _number(folder / name)
-                if value is not None and value < UNLIMITED:
-                    return value >> 20
-        return None
+        peaks = (peak_bytes(folder) for folder in self.folders)
+        return next((p >> 20 for p in peaks if p is not None), None)
 
     def check_own_use(self, cap_mb: int, promised_mb: int) -> None:
         """After a kill for memory: ``SandboxLost`` unless the submission alone is to blame.

@@ -22,7 +22,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.sandbox.cgroups import _number, oom_kills, own_cgroups, working_set
+from autograder.sandbox.cgroups import (
+    _rmdir_quietly,
+    oom_kills,
+    own_cgroups,
+    peak_bytes,
+    working_set,
+)
 
 SAMPLE_SECONDS = 0.1
 
@@ -49,7 +55,7 @@ def measure(
 ) -> Footprint | None:
     """Run ``command`` in a new memory cgroup (of ``limit_mb``, if given) below this
     process's own; None where no memory cgroup can be made here."""
-    group, kind = _make_group(limit_mb)
+    group = _make_group(limit_mb)
     if group is None:
         return None
     enter = f'echo $$ > "{group}/cgroup.procs" && exec "$@"'
@@ -73,22 +79,22 @@ def measure(
         done.set()
         sampler.join()
         most = max(most, working_set(group) or 0)
-        peak = _number(group / ("memory.max_usage_in_bytes" if kind == "v1" else "memory.peak"))
+        peak = peak_bytes(group)
         return Footprint(most >> 20, max(peak or 0, most) >> 20, oom_kills(group),
                          finished.returncode, seconds)  # fmt: skip
     finally:
         done.set()
-        _remove(group)
+        _rmdir_quietly(group)
 
 
-def _make_group(limit_mb: int | None) -> tuple[Path | None, str]:
+def _make_group(limit_mb: int | None) -> Path | None:
     own = own_cgroups()
     if "memory" in own:
         parent, kind, limit_file = own["memory"], "v1", "memory.limit_in_bytes"
     elif "" in own and (own[""] / "memory.current").exists():
         parent, kind, limit_file = own[""], "v2", "memory.max"
     else:
-        return None, ""
+        return None
     group = parent / f"rnnlab-footprint-{os.getpid()}-{threading.get_ident()}"
     try:
         group.mkdir()
@@ -97,17 +103,6 @@ def _make_group(limit_mb: int | None) -> tuple[Path | None, str]:
         if limit_mb is not None:
             (group / limit_file).write_text(str(limit_mb << 20))
     except OSError:
-        _remove(group)
-        return None, ""
-    return group, kind
-
-
-def _remove(group: Path) -> None:
-    for _ in range(50):  # its last processes may take a moment to leave
-        try:
-            group.rmdir()
-            return
-        except FileNotFoundError:
-            return
-        except OSError:
-            time.sleep(0.1)
+        _rmdir_quietly(group)
+        return None
+    return group
